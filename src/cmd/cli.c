@@ -1,0 +1,130 @@
+/* Shared option handling and configuration loading for the commands. */
+#include "cmd/cli.h"
+#include "util/diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hf_exit_merge(int a, int b)
+{
+    static const int rank[] = {[HF_EXIT_OK] = 0,      [HF_EXIT_PENDING] = 1,
+                               [HF_EXIT_BLOCKED] = 2, [HF_EXIT_RUNTIME] = 3,
+                               [HF_EXIT_USAGE] = 4};
+    return rank[a] >= rank[b] ? a : b;
+}
+
+int hf_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("handoff: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    fprintf(stderr, "Try 'handoff %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+    return HF_EXIT_USAGE;
+}
+
+int hf_cli_bad_option(const char *cmd, char **argv)
+{
+    const char *arg = argv[optind - 1];
+    if (optopt && optopt < 256 && (arg[0] != '-' || arg[1] != '-')) {
+        if (strchr(HF_GLOBAL_SHORTOPTS, optopt) || optopt == 'o')
+            return hf_cli_usage_error(cmd, "option '-%c' needs a value", optopt);
+        return hf_cli_usage_error(cmd, "unknown option '-%c'", optopt);
+    }
+    return hf_cli_usage_error(cmd, "unknown option or missing value: '%s'", arg);
+}
+
+int hf_cli_global(int c, const char *arg, hf_global_opts *g, const char *cmd)
+{
+    switch (c) {
+    case 'C':
+        g->config_dir = arg;
+        return 1;
+    case 'j': {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*end || n < 1 || n > 256) {
+            hf_cli_usage_error(cmd, "-j takes a number of workers from 1 to 256, not '%s'", arg);
+            return -1;
+        }
+        g->jobs = (int)n;
+        return 1;
+    }
+    case HF_OPT_CACHE:
+        g->cache_dir = arg;
+        return 1;
+    case HF_OPT_COLOR:
+        if (!strcmp(arg, "auto"))
+            g->color = HF_COLOR_AUTO;
+        else if (!strcmp(arg, "always"))
+            g->color = HF_COLOR_ALWAYS;
+        else if (!strcmp(arg, "never"))
+            g->color = HF_COLOR_NEVER;
+        else {
+            hf_cli_usage_error(cmd, "--color takes auto, always or never, not '%s'", arg);
+            return -1;
+        }
+        hf_log_set_color(g->color);
+        return 1;
+    case 'q':
+        g->verbosity = HF_LOG_QUIET;
+        hf_log_set_level(g->verbosity);
+        return 1;
+    case 'v':
+        g->verbosity = HF_LOG_VERBOSE;
+        hf_log_set_level(g->verbosity);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int hf_cli_today(const char *cmd, const char *arg, hf_date *out)
+{
+    hf_error err;
+    if (hf_date_parse(out, arg, &err) < 0) {
+        hf_cli_usage_error(cmd, "--today: %s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int hf_cli_selection(int c, const char *arg, hf_selection *sel, const char *cmd)
+{
+    hf_error err;
+    switch (c) {
+    case HF_OPT_REPO:
+        hf_vec_push(&sel->repo_globs, (void *)arg);
+        return 1;
+    case HF_OPT_FAMILY:
+        hf_vec_push(&sel->families, (void *)arg);
+        return 1;
+    case HF_OPT_SHARD:
+        if (hf_shard_parse(arg, &sel->shard_k, &sel->shard_n, &err) < 0) {
+            hf_cli_usage_error(cmd, "%s", err.msg);
+            return -1;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,
+                       int expired_is_error)
+{
+    hf_diags diags = HF_DIAGS_INIT;
+    hf_load_options opts = {.today = today, .expired_is_error = expired_is_error};
+    int rc = hf_config_load(cfg, g->config_dir, &opts, &diags);
+    hf_diags_sort(&diags);
+    hf_diags_print(&diags, stderr);
+    if (rc < 0)
+        fprintf(stderr, "handoff: error: %zu problem%s in the configuration in %s\n",
+                diags.errors, diags.errors == 1 ? "" : "s", g->config_dir);
+    hf_diags_free(&diags);
+    return rc < 0 ? HF_EXIT_USAGE : 0;
+}

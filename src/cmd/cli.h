@@ -1,0 +1,59 @@
+/* Option handling shared by the commands: the global options are accepted
+ * before the command name and after it, and usage errors look the same
+ * everywhere ("handoff: error: ..." plus where to find help, exit 2). */
+#ifndef HF_CMD_CLI_H
+#define HF_CMD_CLI_H
+
+#include <getopt.h>
+
+#include "cmd/cmd.h"
+#include "config/model.h"
+#include "config/select.h"
+#include "util/date.h"
+
+enum {
+    HF_OPT_CACHE = 1000,
+    HF_OPT_COLOR,
+    HF_OPT_TODAY,
+    HF_OPT_FORMAT,
+    HF_OPT_SHARD,
+    HF_OPT_REPO,
+    HF_OPT_FAMILY,
+    HF_OPT_VERSION,
+    HF_OPT_FIRST_COMMAND_OPTION /* commands number their own options from here */
+};
+
+#define HF_GLOBAL_SHORTOPTS "C:j:qvh"
+#define HF_GLOBAL_LONGOPTS                                                                     \
+    {"cache", required_argument, NULL, HF_OPT_CACHE},                                          \
+        {"color", required_argument, NULL, HF_OPT_COLOR},                                      \
+        {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},                \
+        {"help", no_argument, NULL, 'h'}
+
+/* Handles a global option. Returns 1 when c was one (and applied to g), 0
+ * when it is not a global option, -1 after printing a usage error. */
+int hf_cli_global(int c, const char *arg, hf_global_opts *g, const char *cmd);
+
+/* Prints "handoff: error: <msg>" and a pointer to the command's help;
+ * returns HF_EXIT_USAGE. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int hf_cli_usage_error(const char *cmd, const char *fmt, ...);
+
+/* Reports the option getopt_long rejected (c == '?' or ':'). */
+int hf_cli_bad_option(const char *cmd, char **argv);
+
+/* Parses --today. */
+int hf_cli_today(const char *cmd, const char *arg, hf_date *out);
+
+/* The selection options common to plan/apply/check/status/matrix. Returns 1
+ * when c was one of them, 0 when not, -1 after a usage error. */
+int hf_cli_selection(int c, const char *arg, hf_selection *sel, const char *cmd);
+
+/* Loads the configuration, printing every diagnostic on stderr. Returns 0, or
+ * HF_EXIT_USAGE when the configuration has errors. */
+int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,
+                       int expired_is_error);
+
+#endif

@@ -1,0 +1,1291 @@
+/* Loads recipes/ into the typed model: reads each YAML file, checks keys and
+ * types against the schema of docs/configuration.md, then resolves the
+ * references between files (capabilities, exceptions, rules, recipes,
+ * families, surfaces). Every problem becomes a file:line:col diagnostic; the
+ * loader keeps going so one run reports them all. */
+#include "config/model.h"
+#include "util/buf.h"
+#include "util/glob.h"
+#include "util/mem.h"
+#include "util/path.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <dirent.h>
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A reference to something defined elsewhere, resolved once every file is
+ * loaded. */
+typedef enum {
+    REF_CAPABILITY,
+    REF_EXCEPTION,
+    REF_RULE,
+    REF_RECIPE,
+    REF_FAMILY,
+    REF_SURFACE
+} ref_kind;
+
+typedef struct ref {
+    ref_kind kind;
+    const char *id;
+    hf_mark mark;
+} ref;
+
+typedef struct loader {
+    hf_config *cfg;
+    const hf_load_options *opts;
+    hf_diags *diags;
+    hf_vec refs; /* ref * */
+    /* A file that failed to parse defines nothing; references into it are
+     * not reported again as dangling. */
+    bool fleet_ok, capabilities_ok, exceptions_ok, contract_ok;
+    hf_vec broken_recipes; /* char *: ids whose file failed to parse */
+} loader;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void err_at(loader *ld, hf_mark m, const char *fmt, ...)
+{
+    hf_buf msg = HF_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    hf_buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    hf_diags_add(ld->diags, HF_DIAG_ERROR, m.file, m.line, m.col, "%s", hf_buf_cstr(&msg));
+    hf_buf_free(&msg);
+}
+
+static void add_ref(loader *ld, ref_kind kind, const char *id, hf_mark mark)
+{
+    ref *r = hf_xcalloc(1, sizeof(*r));
+    r->kind = kind;
+    r->id = id;
+    r->mark = mark;
+    hf_vec_push(&ld->refs, r);
+}
+
+static const char *kind_name(const hf_node *n)
+{
+    switch (n->kind) {
+    case HF_NODE_MAP:
+        return "a mapping";
+    case HF_NODE_SEQ:
+        return "a list";
+    default:
+        return hf_node_is_null(n) ? "null" : "a string";
+    }
+}
+
+/* ---- schema helpers ------------------------------------------------------ */
+
+/* Reports keys of map that are not in `allowed` (NULL-terminated) and keys of
+ * `required` that are missing. `what` names the map in messages. */
+static void check_keys(loader *ld, const hf_node *map, const char *what,
+                       const char *const *allowed, const char *const *required)
+{
+    for (size_t i = 0; i < map->len; i++) {
+        const hf_node *k = map->pairs[i].key;
+        int known = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (strcmp(*a, k->value) == 0)
+                known = 1;
+        if (!known)
+            err_at(ld, k->mark, "unknown key '%s' in %s", k->value, what);
+    }
+    for (const char *const *r = required; r && *r; r++)
+        if (!hf_node_get(map, *r))
+            err_at(ld, map->mark, "%s is missing required key '%s'", what, *r);
+}
+
+static int expect_map(loader *ld, const hf_node *n, const char *what)
+{
+    if (n && n->kind == HF_NODE_MAP)
+        return 1;
+    if (n)
+        err_at(ld, n->mark, "%s must be a mapping, not %s", what, kind_name(n));
+    return 0;
+}
+
+/* A string value: scalars only; NULL when absent or of the wrong type. */
+static char *get_str(loader *ld, const hf_node *map, const char *key, hf_mark *mark)
+{
+    const hf_node *n = hf_node_get(map, key);
+    if (!n)
+        return NULL;
+    if (n->kind != HF_NODE_SCALAR || hf_node_is_null(n)) {
+        err_at(ld, n->mark, "'%s' must be a string, not %s", key, kind_name(n));
+        return NULL;
+    }
+    if (!*n->value) {
+        err_at(ld, n->mark, "'%s' must not be empty", key);
+        return NULL;
+    }
+    if (mark)
+        *mark = n->mark;
+    return hf_xstrdup(n->value);
+}
+
+static bool get_bool(loader *ld, const hf_node *map, const char *key, bool dflt)
+{
+    const hf_node *n = hf_node_get(map, key);
+    if (!n)
+        return dflt;
+    if (n->kind == HF_NODE_SCALAR && n->plain) {
+        if (!strcmp(n->value, "true") || !strcmp(n->value, "True") || !strcmp(n->value, "TRUE"))
+            return true;
+        if (!strcmp(n->value, "false") || !strcmp(n->value, "False") ||
+            !strcmp(n->value, "FALSE"))
+            return false;
+    }
+    err_at(ld, n->mark, "'%s' must be true or false", key);
+    return dflt;
+}
+
+static int get_int(loader *ld, const hf_node *map, const char *key, int dflt, int min, int max)
+{
+    const hf_node *n = hf_node_get(map, key);
+    if (!n)
+        return dflt;
+    if (n->kind == HF_NODE_SCALAR && n->plain && *n->value) {
+        char *end;
+        long v = strtol(n->value, &end, 10);
+        if (!*end && v >= min && v <= max)
+            return (int)v;
+    }
+    err_at(ld, n->mark, "'%s' must be a whole number from %d to %d", key, min, max);
+    return dflt;
+}
+
+/* A list of strings (a lone string is accepted as a list of one, since YAML
+ * writers often forget the brackets). Each item's mark goes to marks when
+ * given. */
+static void get_str_list(loader *ld, const hf_node *map, const char *key, hf_vec *out,
+                         hf_vec *marks)
+{
+    const hf_node *n = hf_node_get(map, key);
+    if (!n || hf_node_is_null(n))
+        return;
+    if (n->kind == HF_NODE_SCALAR) {
+        hf_vec_push(out, hf_xstrdup(n->value));
+        if (marks) {
+            hf_mark *m = hf_xmalloc(sizeof(*m));
+            *m = n->mark;
+            hf_vec_push(marks, m);
+        }
+        return;
+    }
+    if (n->kind != HF_NODE_SEQ) {
+        err_at(ld, n->mark, "'%s' must be a list of strings, not %s", key, kind_name(n));
+        return;
+    }
+    for (size_t i = 0; i < n->len; i++) {
+        const hf_node *it = n->items[i];
+        if (it->kind != HF_NODE_SCALAR || hf_node_is_null(it)) {
+            err_at(ld, it->mark, "items of '%s' must be strings, not %s", key, kind_name(it));
+            continue;
+        }
+        hf_vec_push(out, hf_xstrdup(it->value));
+        if (marks) {
+            hf_mark *m = hf_xmalloc(sizeof(*m));
+            *m = it->mark;
+            hf_vec_push(marks, m);
+        }
+    }
+}
+
+static const hf_node *list_item_node(const hf_node *map, const char *key, size_t i)
+{
+    const hf_node *n = hf_node_get(map, key);
+    if (!n)
+        return NULL;
+    if (n->kind == HF_NODE_SCALAR)
+        return n;
+    size_t seen = 0;
+    for (size_t j = 0; j < n->len; j++) {
+        if (n->items[j]->kind != HF_NODE_SCALAR || hf_node_is_null(n->items[j]))
+            continue;
+        if (seen++ == i)
+            return n->items[j];
+    }
+    return NULL;
+}
+
+static int get_date(loader *ld, const hf_node *map, const char *key, hf_date *out, hf_mark *mark)
+{
+    const hf_node *n = hf_node_get(map, key);
+    if (!n)
+        return 0;
+    hf_error err;
+    if (n->kind != HF_NODE_SCALAR || hf_date_parse(out, n->value, &err) < 0) {
+        err_at(ld, n->mark, "'%s' must be a date YYYY-MM-DD%s%s", key,
+               n->kind == HF_NODE_SCALAR ? ": " : "",
+               n->kind == HF_NODE_SCALAR ? err.msg : "");
+        return 0;
+    }
+    if (mark)
+        *mark = n->mark;
+    return 1;
+}
+
+static int one_of(const char *v, const char *const *choices)
+{
+    for (int i = 0; choices[i]; i++)
+        if (strcmp(v, choices[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void join_choices(hf_buf *b, const char *const *choices)
+{
+    for (int i = 0; choices[i]; i++)
+        hf_buf_printf(b, "%s%s", i ? ", " : "", choices[i]);
+}
+
+static int get_enum(loader *ld, const hf_node *map, const char *key,
+                    const char *const *choices, int dflt)
+{
+    const hf_node *n = hf_node_get(map, key);
+    if (!n)
+        return dflt;
+    int i = n->kind == HF_NODE_SCALAR ? one_of(n->value, choices) : -1;
+    if (i < 0) {
+        hf_buf b = HF_BUF_INIT;
+        join_choices(&b, choices);
+        err_at(ld, n->mark, "'%s' must be one of %s", key, hf_buf_cstr(&b));
+        hf_buf_free(&b);
+        return dflt;
+    }
+    return i;
+}
+
+static void check_regex(loader *ld, const char *pattern, hf_mark mark, const char *what)
+{
+    int code;
+    PCRE2_SIZE offset;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code,
+                                   &offset, NULL);
+    if (re) {
+        pcre2_code_free(re);
+        return;
+    }
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(code, msg, sizeof(msg));
+    err_at(ld, mark, "invalid regular expression in %s at offset %zu: %s", what, (size_t)offset,
+           (const char *)msg);
+}
+
+static void check_glob(loader *ld, const char *glob, hf_mark mark, const char *what)
+{
+    size_t offset;
+    hf_error err;
+    if (hf_glob_check(glob, &offset, &err) < 0)
+        err_at(ld, mark, "invalid glob in '%s': %s", what, err.msg);
+}
+
+/* Checks each glob of a string list read from map[key]. */
+static void check_glob_list(loader *ld, const hf_node *map, const char *key, const hf_vec *globs)
+{
+    for (size_t i = 0; i < globs->len; i++) {
+        const hf_node *n = list_item_node(map, key, i);
+        check_glob(ld, globs->items[i], n ? n->mark : map->mark, key);
+    }
+}
+
+static void check_regex_list(loader *ld, const hf_node *map, const char *key, const hf_vec *res)
+{
+    for (size_t i = 0; i < res->len; i++) {
+        const hf_node *n = list_item_node(map, key, i);
+        check_regex(ld, res->items[i], n ? n->mark : map->mark, key);
+    }
+}
+
+static char *checked_path(loader *ld, const hf_node *map, const char *key)
+{
+    hf_mark m;
+    char *raw = get_str(ld, map, key, &m);
+    if (!raw)
+        return NULL;
+    hf_buf norm = HF_BUF_INIT;
+    hf_error err;
+    if (hf_path_normalize(&norm, raw, &err) < 0) {
+        err_at(ld, m, "invalid path in '%s': %s", key, err.msg);
+        hf_buf_free(&norm);
+        return raw;
+    }
+    free(raw);
+    return hf_buf_detach(&norm);
+}
+
+/* Reads a top-level list of maps under `key` of a file's root. */
+static const hf_node *root_list(loader *ld, const hf_doc *doc, const char *key,
+                                const char *const *allowed_root)
+{
+    if (!doc->root) {
+        hf_diags_add(ld->diags, HF_DIAG_ERROR, doc->file, 1, 1, "file is empty");
+        return NULL;
+    }
+    if (!expect_map(ld, doc->root, "the top level"))
+        return NULL;
+    const char *required[] = {key, NULL};
+    check_keys(ld, doc->root, "the top level", allowed_root, required);
+    const hf_node *list = hf_node_get(doc->root, key);
+    if (!list)
+        return NULL;
+    if (list->kind != HF_NODE_SEQ) {
+        if (!hf_node_is_null(list))
+            err_at(ld, list->mark, "'%s' must be a list, not %s", key, kind_name(list));
+        return NULL;
+    }
+    return list;
+}
+
+/* ---- capabilities.yml ---------------------------------------------------- */
+
+static void load_capabilities(loader *ld, const hf_doc *doc)
+{
+    static const char *const root_keys[] = {"capabilities", NULL};
+    static const char *const keys[] = {"id",     "title",  "group",      "routes",
+                                       "authz",  "reusable-workflow",    "secrets-inherit",
+                                       "status", "strategies", "doc",    NULL};
+    static const char *const required[] = {"id", "title", "routes", "authz", "status", "doc",
+                                           NULL};
+    static const char *const statuses[] = {"implemented", "planned", NULL};
+    const hf_node *list = root_list(ld, doc, "capabilities", root_keys);
+    for (size_t i = 0; list && i < list->len; i++) {
+        const hf_node *m = list->items[i];
+        if (!expect_map(ld, m, "a capability"))
+            continue;
+        check_keys(ld, m, "a capability", keys, required);
+        hf_capability *c = hf_xcalloc(1, sizeof(*c));
+        c->mark = m->mark;
+        c->id = get_str(ld, m, "id", &c->mark);
+        c->title = get_str(ld, m, "title", NULL);
+        c->group = get_str(ld, m, "group", NULL);
+        get_str_list(ld, m, "routes", &c->routes, NULL);
+        get_str_list(ld, m, "authz", &c->authz, NULL);
+        c->reusable_workflow = get_str(ld, m, "reusable-workflow", NULL);
+        c->secrets_inherit = get_bool(ld, m, "secrets-inherit", false);
+        c->status = (hf_cap_status)get_enum(ld, m, "status", statuses, HF_CAP_PLANNED);
+        get_str_list(ld, m, "strategies", &c->strategies, NULL);
+        c->doc = get_str(ld, m, "doc", NULL);
+        for (size_t r = 0; r < c->routes.len; r++) {
+            const char *route = c->routes.items[r];
+            if (strncmp(route, "/v1/", 4) != 0) {
+                const hf_node *n = list_item_node(m, "routes", r);
+                err_at(ld, n ? n->mark : m->mark, "route '%s' must start with /v1/", route);
+            }
+        }
+        if (hf_node_get(m, "routes") && c->routes.len == 0)
+            err_at(ld, hf_node_get(m, "routes")->mark, "'routes' must list at least one route");
+        if (c->reusable_workflow && !strchr(c->reusable_workflow, '@'))
+            err_at(ld, hf_node_get(m, "reusable-workflow")->mark,
+                   "reusable workflow '%s' must be pinned with @ref", c->reusable_workflow);
+        hf_vec_push(&ld->cfg->capabilities, c);
+    }
+}
+
+/* ---- exceptions.yml ------------------------------------------------------ */
+
+static int valid_issue_ref(const char *s)
+{
+    if (strncmp(s, "https://", 8) == 0)
+        return strlen(s) > 8;
+    const char *slash = strchr(s, '/');
+    const char *hash = strchr(s, '#');
+    if (!slash || !hash || slash == s || hash < slash + 2 || !hash[1])
+        return 0;
+    for (const char *p = hash + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
+static void load_exceptions(loader *ld, const hf_doc *doc)
+{
+    static const char *const root_keys[] = {"exceptions", NULL};
+    static const char *const keys[] = {"id",      "reason",      "issue",  "owner", "since",
+                                       "expires", "delete-when", "covers", NULL};
+    static const char *const required[] = {"id",      "reason",      "issue", "owner",
+                                           "expires", "delete-when", NULL};
+    static const char *const cover_keys[] = {"repos", "paths", "rules", NULL};
+    const hf_node *list = root_list(ld, doc, "exceptions", root_keys);
+    for (size_t i = 0; list && i < list->len; i++) {
+        const hf_node *m = list->items[i];
+        if (!expect_map(ld, m, "an exception"))
+            continue;
+        check_keys(ld, m, "an exception", keys, required);
+        hf_exception *e = hf_xcalloc(1, sizeof(*e));
+        e->mark = m->mark;
+        e->id = get_str(ld, m, "id", &e->mark);
+        e->reason = get_str(ld, m, "reason", NULL);
+        hf_mark issue_mark;
+        e->issue = get_str(ld, m, "issue", &issue_mark);
+        if (e->issue && !valid_issue_ref(e->issue))
+            err_at(ld, issue_mark, "'issue' must be owner/repo#N or an https URL, not '%s'",
+                   e->issue);
+        e->owner = get_str(ld, m, "owner", NULL);
+        get_date(ld, m, "since", &e->since, NULL);
+        if (get_date(ld, m, "expires", &e->expires, &e->expires_mark)) {
+            if (ld->opts->expired_is_error && hf_exception_expired(e, ld->opts->today)) {
+                char d[11], t[11];
+                hf_date_format(e->expires, d);
+                hf_date_format(ld->opts->today, t);
+                err_at(ld, e->expires_mark, "exception '%s' expired on %s (today is %s)",
+                       e->id ? e->id : "?", d, t);
+            }
+        }
+        e->delete_when = get_str(ld, m, "delete-when", NULL);
+        const hf_node *cov = hf_node_get(m, "covers");
+        if (cov && expect_map(ld, cov, "'covers'")) {
+            check_keys(ld, cov, "'covers'", cover_keys, NULL);
+            get_str_list(ld, cov, "repos", &e->repos, NULL);
+            get_str_list(ld, cov, "paths", &e->paths, NULL);
+            hf_vec rule_marks = HF_VEC_INIT;
+            get_str_list(ld, cov, "rules", &e->rules, &rule_marks);
+            check_glob_list(ld, cov, "repos", &e->repos);
+            check_glob_list(ld, cov, "paths", &e->paths);
+            for (size_t r = 0; r < e->rules.len; r++)
+                add_ref(ld, REF_RULE, e->rules.items[r], *(hf_mark *)rule_marks.items[r]);
+            hf_vec_free(&rule_marks, free);
+        }
+        hf_vec_push(&ld->cfg->exceptions, e);
+    }
+}
+
+/* ---- fleet.yml ----------------------------------------------------------- */
+
+static const char *const owner_names[] = {"launchplane", "repo", "transitional", "retired",
+                                          NULL};
+
+static void load_surfaces(loader *ld, hf_repo *repo, const hf_node *map)
+{
+    static const char *const keys[] = {"owner", "capability", "exception", "note", NULL};
+    static const char *const required[] = {"owner", NULL};
+    if (!expect_map(ld, map, "'surfaces'"))
+        return;
+    for (size_t i = 0; i < map->len; i++) {
+        const hf_node *k = map->pairs[i].key;
+        const hf_node *v = map->pairs[i].value;
+        hf_surface *s = hf_xcalloc(1, sizeof(*s));
+        s->mark = k->mark;
+        s->surface = hf_xstrdup(k->value);
+        add_ref(ld, REF_SURFACE, s->surface, k->mark);
+        hf_vec_push(&repo->surfaces, s);
+        if (!expect_map(ld, v, "a surface"))
+            continue;
+        check_keys(ld, v, "a surface", keys, required);
+        s->owner = (hf_owner)get_enum(ld, v, "owner", owner_names, HF_OWNER_REPO);
+        hf_mark cm = v->mark, em = v->mark;
+        s->capability = get_str(ld, v, "capability", &cm);
+        s->exception = get_str(ld, v, "exception", &em);
+        s->note = get_str(ld, v, "note", NULL);
+        if (s->capability)
+            add_ref(ld, REF_CAPABILITY, s->capability, cm);
+        if (s->exception)
+            add_ref(ld, REF_EXCEPTION, s->exception, em);
+        if (s->capability && s->exception)
+            err_at(ld, v->mark, "surface '%s' has both a capability and an exception; give one",
+                   s->surface);
+        if (hf_node_get(v, "owner")) {
+            if (s->owner == HF_OWNER_LAUNCHPLANE && !s->capability)
+                err_at(ld, v->mark, "surface '%s' is owned by launchplane but names no capability",
+                       s->surface);
+            if (s->owner == HF_OWNER_TRANSITIONAL && !s->exception)
+                err_at(ld, v->mark, "surface '%s' is transitional but names no exception",
+                       s->surface);
+        }
+    }
+}
+
+static void load_repo(loader *ld, const hf_node *m)
+{
+    static const char *const keys[] = {"name",    "url",     "base",     "family",
+                                       "contexts", "product", "recipes", "surfaces", NULL};
+    static const char *const required[] = {"name", "family", NULL};
+    if (!expect_map(ld, m, "a repo"))
+        return;
+    check_keys(ld, m, "a repo", keys, required);
+    hf_repo *r = hf_xcalloc(1, sizeof(*r));
+    r->mark = m->mark;
+    hf_mark nm;
+    r->name = get_str(ld, m, "name", &nm);
+    if (r->name) {
+        r->mark = nm;
+        const char *slash = strchr(r->name, '/');
+        int ok = slash && slash != r->name && slash[1] && !strchr(slash + 1, '/');
+        for (const char *p = r->name; ok && *p; p++)
+            if (!(*p == '/' || *p == '-' || *p == '_' || *p == '.' ||
+                  (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9')))
+                ok = 0;
+        if (!ok || strstr(r->name, ".."))
+            err_at(ld, nm, "repo name '%s' must be owner/name", r->name);
+    }
+    r->url = get_str(ld, m, "url", NULL);
+    r->base = get_str(ld, m, "base", NULL);
+    hf_mark fm;
+    r->family = get_str(ld, m, "family", &fm);
+    if (r->family)
+        add_ref(ld, REF_FAMILY, r->family, fm);
+    get_str_list(ld, m, "contexts", &r->contexts, NULL);
+    r->product = get_str(ld, m, "product", NULL);
+    get_str_list(ld, m, "recipes", &r->recipes, &r->recipe_marks);
+    for (size_t i = 0; i < r->recipes.len; i++)
+        add_ref(ld, REF_RECIPE, r->recipes.items[i], *(hf_mark *)r->recipe_marks.items[i]);
+    const hf_node *s = hf_node_get(m, "surfaces");
+    if (s && !hf_node_is_null(s))
+        load_surfaces(ld, r, s);
+    hf_vec_push(&ld->cfg->fleet.repos, r);
+}
+
+static void load_fleet(loader *ld, const hf_doc *doc)
+{
+    static const char *const keys[] = {"fleet",    "forge",    "branch",   "author",
+                                       "pull-request", "families", "surfaces", "repos", NULL};
+    static const char *const required[] = {"fleet",    "forge",    "branch", "author",
+                                           "pull-request", "families", "surfaces", "repos",
+                                           NULL};
+    static const char *const forge_keys[] = {"kind", "api", "web", NULL};
+    static const char *const author_keys[] = {"name", "email", NULL};
+    static const char *const pr_keys[] = {"title", "body", "labels", "reviewers", "draft", NULL};
+    static const char *const forge_kinds[] = {"github", NULL};
+    hf_fleet *f = &ld->cfg->fleet;
+    if (!doc->root) {
+        hf_diags_add(ld->diags, HF_DIAG_ERROR, doc->file, 1, 1, "file is empty");
+        return;
+    }
+    if (!expect_map(ld, doc->root, "the top level"))
+        return;
+    const hf_node *root = doc->root;
+    f->mark = root->mark;
+    check_keys(ld, root, "the top level", keys, required);
+    f->name = get_str(ld, root, "fleet", NULL);
+    hf_mark branch_mark;
+    f->branch = get_str(ld, root, "branch", &branch_mark);
+    const hf_node *forge = hf_node_get(root, "forge");
+    if (forge && expect_map(ld, forge, "'forge'")) {
+        check_keys(ld, forge, "'forge'", forge_keys, forge_keys);
+        if (get_enum(ld, forge, "kind", forge_kinds, -1) == 0)
+            f->forge_kind = hf_xstrdup("github");
+        hf_mark am, wm;
+        f->forge_api = get_str(ld, forge, "api", &am);
+        f->forge_web = get_str(ld, forge, "web", &wm);
+        if (f->forge_api && strncmp(f->forge_api, "https://", 8) &&
+            strncmp(f->forge_api, "http://", 7))
+            err_at(ld, am, "'api' must be an http(s) URL");
+        if (f->forge_web && strncmp(f->forge_web, "https://", 8) &&
+            strncmp(f->forge_web, "http://", 7))
+            err_at(ld, wm, "'web' must be an http(s) URL");
+    }
+    const hf_node *author = hf_node_get(root, "author");
+    if (author && expect_map(ld, author, "'author'")) {
+        check_keys(ld, author, "'author'", author_keys, author_keys);
+        f->author_name = get_str(ld, author, "name", NULL);
+        f->author_email = get_str(ld, author, "email", NULL);
+    }
+    const hf_node *pr = hf_node_get(root, "pull-request");
+    if (pr && expect_map(ld, pr, "'pull-request'")) {
+        static const char *const pr_required[] = {"title", NULL};
+        check_keys(ld, pr, "'pull-request'", pr_keys, pr_required);
+        f->pr.title = get_str(ld, pr, "title", NULL);
+        f->pr.body = get_str(ld, pr, "body", NULL);
+        get_str_list(ld, pr, "labels", &f->pr.labels, NULL);
+        get_str_list(ld, pr, "reviewers", &f->pr.reviewers, NULL);
+        f->pr.draft = get_bool(ld, pr, "draft", false);
+    }
+    get_str_list(ld, root, "families", &f->families, NULL);
+    get_str_list(ld, root, "surfaces", &f->surfaces, NULL);
+    const hf_node *repos = hf_node_get(root, "repos");
+    if (repos && repos->kind != HF_NODE_SEQ)
+        err_at(ld, repos->mark, "'repos' must be a list, not %s", kind_name(repos));
+    else if (repos)
+        for (size_t i = 0; i < repos->len; i++)
+            load_repo(ld, repos->items[i]);
+    /* handoff never pushes to a base branch, so the batch branch may not be
+     * one. */
+    if (f->branch) {
+        int clash = !strcmp(f->branch, "main") || !strcmp(f->branch, "master");
+        for (size_t i = 0; !clash && i < f->repos.len; i++) {
+            const hf_repo *r = f->repos.items[i];
+            clash = r->base && !strcmp(r->base, f->branch);
+        }
+        if (clash)
+            err_at(ld, branch_mark, "batch branch '%s' is a base branch; handoff never pushes "
+                                    "to a base branch", f->branch);
+    }
+}
+
+/* ---- contract.yml -------------------------------------------------------- */
+
+static const char *const categories[] = {
+    "provider-mutation", "durable-runtime-config", "managed-secret-authority",
+    "dokploy-mutation",  "runner-hygiene",         "oidc-client",
+    "launchplane-http-client", "record-derivation", "quarantine",
+    "registry-cleanup",  "remote-mutation",        NULL};
+
+static void load_contract(loader *ld, const hf_doc *doc)
+{
+    static const char *const root_keys[] = {"scan", "rules", NULL};
+    static const char *const scan_keys[] = {"extensions", "dotfiles",    "skip-dirs",
+                                            "allow-paths", "allow-lines", "max-file-bytes",
+                                            NULL};
+    static const char *const keys[] = {"id",          "category",  "severity", "message",
+                                       "pattern",     "ignore-case", "multiline", "families",
+                                       "include",     "exclude",   "allow",    NULL};
+    static const char *const required[] = {"id", "category", "severity", "message", "pattern",
+                                           NULL};
+    static const char *const severities[] = {"error", "warning", NULL};
+    hf_contract *c = &ld->cfg->contract;
+    const hf_node *list = root_list(ld, doc, "rules", root_keys);
+    const hf_node *scan = doc->root ? hf_node_get(doc->root, "scan") : NULL;
+    c->max_file_bytes = 2 * 1024 * 1024;
+    if (scan && expect_map(ld, scan, "'scan'")) {
+        check_keys(ld, scan, "'scan'", scan_keys, NULL);
+        get_str_list(ld, scan, "extensions", &c->extensions, NULL);
+        get_str_list(ld, scan, "dotfiles", &c->dotfiles, NULL);
+        get_str_list(ld, scan, "skip-dirs", &c->skip_dirs, NULL);
+        get_str_list(ld, scan, "allow-paths", &c->allow_paths, NULL);
+        get_str_list(ld, scan, "allow-lines", &c->allow_lines, NULL);
+        c->max_file_bytes =
+            (size_t)get_int(ld, scan, "max-file-bytes", (int)c->max_file_bytes, 1, 1 << 30);
+        for (size_t i = 0; i < c->extensions.len; i++) {
+            const char *e = c->extensions.items[i];
+            if (*e && (e[0] != '.' || strchr(e + 1, '.') || strchr(e, '/'))) {
+                const hf_node *n = list_item_node(scan, "extensions", i);
+                err_at(ld, n ? n->mark : scan->mark,
+                       "extension '%s' must look like \".yml\" (or \"\" for none)", e);
+            }
+        }
+        check_glob_list(ld, scan, "dotfiles", &c->dotfiles);
+        check_glob_list(ld, scan, "skip-dirs", &c->skip_dirs);
+        check_glob_list(ld, scan, "allow-paths", &c->allow_paths);
+        check_regex_list(ld, scan, "allow-lines", &c->allow_lines);
+    }
+    for (size_t i = 0; list && i < list->len; i++) {
+        const hf_node *m = list->items[i];
+        if (!expect_map(ld, m, "a rule"))
+            continue;
+        check_keys(ld, m, "a rule", keys, required);
+        hf_rule *r = hf_xcalloc(1, sizeof(*r));
+        r->mark = m->mark;
+        r->id = get_str(ld, m, "id", &r->mark);
+        hf_mark catm;
+        r->category = get_str(ld, m, "category", &catm);
+        if (r->category && one_of(r->category, categories) < 0) {
+            hf_buf b = HF_BUF_INIT;
+            join_choices(&b, categories);
+            err_at(ld, catm, "unknown category '%s'; one of %s", r->category, hf_buf_cstr(&b));
+            hf_buf_free(&b);
+        }
+        r->severity = (hf_severity)get_enum(ld, m, "severity", severities, HF_SEV_ERROR);
+        r->message = get_str(ld, m, "message", NULL);
+        r->pattern = get_str(ld, m, "pattern", &r->pattern_mark);
+        if (r->pattern)
+            check_regex(ld, r->pattern, r->pattern_mark, "'pattern'");
+        r->ignore_case = get_bool(ld, m, "ignore-case", false);
+        r->multiline = get_bool(ld, m, "multiline", false);
+        hf_vec fam_marks = HF_VEC_INIT;
+        get_str_list(ld, m, "families", &r->families, &fam_marks);
+        for (size_t f = 0; f < r->families.len; f++)
+            add_ref(ld, REF_FAMILY, r->families.items[f], *(hf_mark *)fam_marks.items[f]);
+        hf_vec_free(&fam_marks, free);
+        get_str_list(ld, m, "include", &r->include, NULL);
+        get_str_list(ld, m, "exclude", &r->exclude, NULL);
+        get_str_list(ld, m, "allow", &r->allow, NULL);
+        check_glob_list(ld, m, "include", &r->include);
+        check_glob_list(ld, m, "exclude", &r->exclude);
+        check_regex_list(ld, m, "allow", &r->allow);
+        hf_vec_push(&c->rules, r);
+    }
+}
+
+/* ---- recipes ------------------------------------------------------------- */
+
+static const char *const op_names[] = {"replace-job", "replace-step", "remove-job",
+                                       "delete-workflow", "delete", "archive", "edit", "write",
+                                       NULL};
+
+const char *hf_op_name(hf_op op)
+{
+    return (unsigned)op < sizeof(op_names) / sizeof(op_names[0]) - 1 ? op_names[op] : "?";
+}
+
+/* Keys each op takes besides the common ones, and the ones it requires. */
+static const struct op_schema {
+    const char *const keys[10];
+    const char *const required[4];
+} op_schemas[] = {
+    [HF_OP_REPLACE_JOB] = {{"files", "job", "pattern", "uses", "with", "secrets", "permissions"},
+                           {"uses"}},
+    [HF_OP_REPLACE_STEP] = {{"files", "job", "pattern", "uses", "with", "needs-oidc"},
+                            {"pattern", "uses"}},
+    [HF_OP_REMOVE_JOB] = {{"files", "job", "pattern"}, {NULL}},
+    [HF_OP_DELETE_WORKFLOW] = {{"files", "pattern"}, {"files"}},
+    [HF_OP_DELETE] = {{"paths", "pattern", "references"}, {"paths"}},
+    [HF_OP_ARCHIVE] = {{"set", "paths", "reason", "link", "template"}, {"set", "paths", "reason"}},
+    [HF_OP_EDIT] = {{"files", "pattern", "replace"}, {"files", "pattern", "replace"}},
+    [HF_OP_WRITE] = {{"path", "template", "content"}, {"path"}},
+};
+
+static const char *const common_step_keys[] = {"op", "name", "capability", "exception",
+                                               "strategy", "expect", NULL};
+
+static void load_step(loader *ld, hf_recipe *recipe, const hf_node *m, size_t index)
+{
+    if (!expect_map(ld, m, "a step"))
+        return;
+    hf_step *s = hf_xcalloc(1, sizeof(*s));
+    s->mark = m->mark;
+    s->index = index;
+    s->expect = -1;
+    hf_vec_push(&recipe->steps, s);
+
+    const hf_node *opn = hf_node_get(m, "op");
+    int op = -1;
+    if (!opn) {
+        err_at(ld, m->mark, "step %zu is missing required key 'op'", index);
+    } else {
+        op = get_enum(ld, m, "op", op_names, -1);
+    }
+    if (op >= 0) {
+        s->op = (hf_op)op;
+        const struct op_schema *sc = &op_schemas[op];
+        const char *allowed[20];
+        size_t n = 0;
+        for (size_t i = 0; common_step_keys[i]; i++)
+            allowed[n++] = common_step_keys[i];
+        for (size_t i = 0; i < 10 && sc->keys[i]; i++)
+            allowed[n++] = sc->keys[i];
+        allowed[n] = NULL;
+        const char *required[5];
+        n = 0;
+        for (size_t i = 0; i < 4 && sc->required[i]; i++)
+            required[n++] = sc->required[i];
+        required[n] = NULL;
+        char what[64];
+        snprintf(what, sizeof(what), "a %s step", op_names[op]);
+        check_keys(ld, m, what, allowed, required);
+    }
+    s->name = get_str(ld, m, "name", NULL);
+    hf_mark cm = m->mark, em = m->mark;
+    s->capability = get_str(ld, m, "capability", &cm);
+    s->exception = get_str(ld, m, "exception", &em);
+    if (s->capability && s->exception)
+        err_at(ld, m->mark, "step %zu has both 'capability' and 'exception'; a step carries "
+                            "exactly one link", index);
+    else if (!s->capability && !s->exception && !hf_node_get(m, "capability") &&
+             !hf_node_get(m, "exception"))
+        err_at(ld, m->mark, "step %zu has neither 'capability' nor 'exception'; every change "
+                            "must be linked", index);
+    if (s->capability)
+        add_ref(ld, REF_CAPABILITY, s->capability, cm);
+    if (s->exception)
+        add_ref(ld, REF_EXCEPTION, s->exception, em);
+    s->strategy = get_str(ld, m, "strategy", NULL);
+    s->expect = get_int(ld, m, "expect", -1, 0, 100000);
+
+    get_str_list(ld, m, "files", &s->files, NULL);
+    check_glob_list(ld, m, "files", &s->files);
+    s->job = get_str(ld, m, "job", NULL);
+    s->pattern = get_str(ld, m, "pattern", &s->pattern_mark);
+    if (s->pattern)
+        check_regex(ld, s->pattern, s->pattern_mark, "'pattern'");
+    s->replacement = get_str(ld, m, "replace", NULL);
+    if (!s->replacement && hf_node_get(m, "replace") &&
+        hf_node_get(m, "replace")->kind == HF_NODE_SCALAR)
+        s->replacement = hf_xstrdup(""); /* replacing by nothing is allowed */
+    s->uses = get_str(ld, m, "uses", NULL);
+    s->with = hf_node_get(m, "with");
+    if (s->with && !expect_map(ld, s->with, "'with'"))
+        s->with = NULL;
+    s->secrets = hf_node_get(m, "secrets");
+    if (s->secrets && s->secrets->kind == HF_NODE_SCALAR && strcmp(s->secrets->value, "inherit")) {
+        err_at(ld, s->secrets->mark, "'secrets' must be 'inherit' or a mapping");
+        s->secrets = NULL;
+    } else if (s->secrets && s->secrets->kind == HF_NODE_SEQ) {
+        err_at(ld, s->secrets->mark, "'secrets' must be 'inherit' or a mapping");
+        s->secrets = NULL;
+    }
+    s->permissions = hf_node_get(m, "permissions");
+    if (s->permissions && s->permissions->kind == HF_NODE_SEQ) {
+        err_at(ld, s->permissions->mark, "'permissions' must be a mapping or read-all/write-all");
+        s->permissions = NULL;
+    }
+    s->needs_oidc = get_bool(ld, m, "needs-oidc", false);
+    get_str_list(ld, m, "paths", &s->paths, NULL);
+    check_glob_list(ld, m, "paths", &s->paths);
+    get_str_list(ld, m, "references", &s->references, NULL);
+    check_glob_list(ld, m, "references", &s->references);
+    hf_mark setm;
+    s->set = get_str(ld, m, "set", &setm);
+    if (s->set) {
+        hf_buf norm = HF_BUF_INIT;
+        hf_error err;
+        if (hf_path_normalize(&norm, s->set, &err) < 0)
+            err_at(ld, setm, "invalid archive set: %s", err.msg);
+        else if (strchr(s->set, '/'))
+            err_at(ld, setm, "archive set '%s' must be one path segment", s->set);
+        hf_buf_free(&norm);
+    }
+    s->reason = get_str(ld, m, "reason", NULL);
+    s->link = get_str(ld, m, "link", NULL);
+    s->template_path = checked_path(ld, m, "template");
+    s->content = get_str(ld, m, "content", NULL);
+    s->dest = checked_path(ld, m, "path");
+    if (op == HF_OP_WRITE && !hf_node_get(m, "template") == !hf_node_get(m, "content"))
+        err_at(ld, m->mark, "a write step needs exactly one of 'template' or 'content'");
+    if ((op == HF_OP_REPLACE_JOB || op == HF_OP_REMOVE_JOB) && !hf_node_get(m, "job") ==
+                                                                    !hf_node_get(m, "pattern"))
+        err_at(ld, m->mark, "a %s step needs exactly one of 'job' or 'pattern'", op_names[op]);
+}
+
+static void load_recipe(loader *ld, const hf_doc *doc, const char *id)
+{
+    static const char *const keys[] = {"title", "description", "applies-to", "steps", NULL};
+    static const char *const required[] = {"title", "applies-to", "steps", NULL};
+    static const char *const applies_keys[] = {"families", "repos", NULL};
+    hf_recipe *r = hf_xcalloc(1, sizeof(*r));
+    r->id = hf_xstrdup(id);
+    r->file = hf_xstrdup(doc->file);
+    r->mark.file = doc->file;
+    r->mark.line = r->mark.col = 1;
+    hf_vec_push(&ld->cfg->recipes, r);
+    if (!doc->root) {
+        hf_diags_add(ld->diags, HF_DIAG_ERROR, doc->file, 1, 1, "file is empty");
+        return;
+    }
+    if (!expect_map(ld, doc->root, "a recipe"))
+        return;
+    const hf_node *root = doc->root;
+    r->mark = root->mark;
+    check_keys(ld, root, "a recipe", keys, required);
+    r->title = get_str(ld, root, "title", NULL);
+    r->description = get_str(ld, root, "description", NULL);
+    const hf_node *ap = hf_node_get(root, "applies-to");
+    if (ap && expect_map(ld, ap, "'applies-to'")) {
+        check_keys(ld, ap, "'applies-to'", applies_keys, NULL);
+        hf_vec fam_marks = HF_VEC_INIT;
+        get_str_list(ld, ap, "families", &r->families, &fam_marks);
+        for (size_t f = 0; f < r->families.len; f++)
+            add_ref(ld, REF_FAMILY, r->families.items[f], *(hf_mark *)fam_marks.items[f]);
+        hf_vec_free(&fam_marks, free);
+        get_str_list(ld, ap, "repos", &r->repos, NULL);
+        check_glob_list(ld, ap, "repos", &r->repos);
+        if (!r->families.len && !r->repos.len)
+            err_at(ld, ap->mark, "'applies-to' must name families or repos");
+    }
+    const hf_node *steps = hf_node_get(root, "steps");
+    if (steps && steps->kind != HF_NODE_SEQ)
+        err_at(ld, steps->mark, "'steps' must be a list, not %s", kind_name(steps));
+    else if (steps)
+        for (size_t i = 0; i < steps->len; i++)
+            load_step(ld, r, steps->items[i], i + 1);
+}
+
+/* ---- cross-file checks --------------------------------------------------- */
+
+static int has_str(const hf_vec *v, const char *s)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (strcmp(v->items[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reports a second definition of the same id. getter returns the id and mark
+ * of item i. */
+static void check_unique(loader *ld, const hf_vec *items, const char *what,
+                         const char *(*id_of)(const void *, hf_mark *))
+{
+    for (size_t i = 0; i < items->len; i++) {
+        hf_mark mi;
+        const char *a = id_of(items->items[i], &mi);
+        if (!a)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            hf_mark mj;
+            const char *b = id_of(items->items[j], &mj);
+            if (b && strcmp(a, b) == 0) {
+                err_at(ld, mi, "duplicate %s id '%s' (first defined at %s:%d:%d)", what, a,
+                       mj.file, mj.line, mj.col);
+                break;
+            }
+        }
+    }
+}
+
+static const char *cap_id(const void *p, hf_mark *m)
+{
+    *m = ((const hf_capability *)p)->mark;
+    return ((const hf_capability *)p)->id;
+}
+static const char *exc_id(const void *p, hf_mark *m)
+{
+    *m = ((const hf_exception *)p)->mark;
+    return ((const hf_exception *)p)->id;
+}
+static const char *rule_id(const void *p, hf_mark *m)
+{
+    *m = ((const hf_rule *)p)->mark;
+    return ((const hf_rule *)p)->id;
+}
+static const char *repo_id(const void *p, hf_mark *m)
+{
+    *m = ((const hf_repo *)p)->mark;
+    return ((const hf_repo *)p)->name;
+}
+
+static void resolve_refs(loader *ld)
+{
+    const hf_config *cfg = ld->cfg;
+    for (size_t i = 0; i < ld->refs.len; i++) {
+        const ref *r = ld->refs.items[i];
+        switch (r->kind) {
+        case REF_CAPABILITY:
+            if (ld->capabilities_ok && !hf_config_capability(cfg, r->id))
+                err_at(ld, r->mark, "unknown capability '%s' (not in capabilities.yml)", r->id);
+            break;
+        case REF_EXCEPTION:
+            if (ld->exceptions_ok && !hf_config_exception(cfg, r->id))
+                err_at(ld, r->mark, "unknown exception '%s' (not in exceptions.yml)", r->id);
+            break;
+        case REF_RULE:
+            if (ld->contract_ok && !hf_config_rule(cfg, r->id))
+                err_at(ld, r->mark, "unknown contract rule '%s' (not in contract.yml)", r->id);
+            break;
+        case REF_RECIPE:
+            if (!hf_config_recipe(cfg, r->id) && !has_str(&ld->broken_recipes, r->id))
+                err_at(ld, r->mark, "unknown recipe '%s' (no %s.recipe.yml)", r->id, r->id);
+            break;
+        case REF_FAMILY:
+            if (ld->fleet_ok && !has_str(&cfg->fleet.families, r->id))
+                err_at(ld, r->mark, "unknown family '%s' (not in fleet.yml families)", r->id);
+            break;
+        case REF_SURFACE:
+            if (ld->fleet_ok && !has_str(&cfg->fleet.surfaces, r->id))
+                err_at(ld, r->mark, "unknown surface '%s' (not in fleet.yml surfaces)", r->id);
+            break;
+        }
+    }
+}
+
+/* ---- entry --------------------------------------------------------------- */
+
+static hf_doc *load_doc(loader *ld, const char *dir, const char *name)
+{
+    hf_buf path = HF_BUF_INIT, display = HF_BUF_INIT;
+    hf_buf_printf(&path, "%s/%s", dir, name);
+    if (strcmp(dir, ".") == 0)
+        hf_buf_puts(&display, name);
+    else
+        hf_buf_puts(&display, hf_buf_cstr(&path));
+    hf_doc *doc = hf_xcalloc(1, sizeof(*doc));
+    int rc = hf_doc_load(doc, hf_buf_cstr(&path), hf_buf_cstr(&display), NULL, ld->diags);
+    hf_buf_free(&path);
+    hf_buf_free(&display);
+    hf_vec_push(&ld->cfg->docs, doc);
+    return rc < 0 ? NULL : doc;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int hf_config_load(hf_config *cfg, const char *dir, const hf_load_options *opts,
+                   hf_diags *diags)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->dir = hf_xstrdup(dir);
+    loader ld = {.cfg = cfg, .opts = opts, .diags = diags};
+    size_t errors_before = diags->errors;
+
+    struct stat st;
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        hf_diags_add(diags, HF_DIAG_ERROR, dir, 0, 0, "not a configuration directory");
+        return -1;
+    }
+    const hf_doc *doc;
+    if ((doc = load_doc(&ld, dir, "fleet.yml")) != NULL) {
+        ld.fleet_ok = true;
+        load_fleet(&ld, doc);
+    }
+    if ((doc = load_doc(&ld, dir, "capabilities.yml")) != NULL) {
+        ld.capabilities_ok = true;
+        load_capabilities(&ld, doc);
+    }
+    if ((doc = load_doc(&ld, dir, "exceptions.yml")) != NULL) {
+        ld.exceptions_ok = true;
+        load_exceptions(&ld, doc);
+    }
+    if ((doc = load_doc(&ld, dir, "contract.yml")) != NULL) {
+        ld.contract_ok = true;
+        load_contract(&ld, doc);
+    }
+
+    hf_vec names = HF_VEC_INIT;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        static const char suffix[] = ".recipe.yml";
+        if (n > sizeof(suffix) - 1 && strcmp(de->d_name + n - (sizeof(suffix) - 1), suffix) == 0)
+            hf_vec_push(&names, hf_xstrdup(de->d_name));
+    }
+    if (d)
+        closedir(d);
+    hf_vec_sort(&names, str_cmp);
+    for (size_t i = 0; i < names.len; i++) {
+        const char *name = names.items[i];
+        char *id = hf_xstrndup(name, strlen(name) - strlen(".recipe.yml"));
+        if ((doc = load_doc(&ld, dir, name)) != NULL) {
+            load_recipe(&ld, doc, id);
+            free(id);
+        } else {
+            hf_vec_push(&ld.broken_recipes, id);
+        }
+    }
+    hf_vec_free(&names, free);
+
+    check_unique(&ld, &cfg->capabilities, "capability", cap_id);
+    check_unique(&ld, &cfg->exceptions, "exception", exc_id);
+    check_unique(&ld, &cfg->contract.rules, "rule", rule_id);
+    check_unique(&ld, &cfg->fleet.repos, "repo", repo_id);
+    resolve_refs(&ld);
+    hf_vec_free(&ld.refs, free);
+    hf_vec_free(&ld.broken_recipes, free);
+    return diags->errors > errors_before ? -1 : 0;
+}
+
+/* ---- lookups and freeing ------------------------------------------------- */
+
+const hf_capability *hf_config_capability(const hf_config *cfg, const char *id)
+{
+    for (size_t i = 0; i < cfg->capabilities.len; i++) {
+        const hf_capability *c = cfg->capabilities.items[i];
+        if (c->id && strcmp(c->id, id) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+const hf_exception *hf_config_exception(const hf_config *cfg, const char *id)
+{
+    for (size_t i = 0; i < cfg->exceptions.len; i++) {
+        const hf_exception *e = cfg->exceptions.items[i];
+        if (e->id && strcmp(e->id, id) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+const hf_recipe *hf_config_recipe(const hf_config *cfg, const char *id)
+{
+    for (size_t i = 0; i < cfg->recipes.len; i++) {
+        const hf_recipe *r = cfg->recipes.items[i];
+        if (strcmp(r->id, id) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+const hf_rule *hf_config_rule(const hf_config *cfg, const char *id)
+{
+    for (size_t i = 0; i < cfg->contract.rules.len; i++) {
+        const hf_rule *r = cfg->contract.rules.items[i];
+        if (r->id && strcmp(r->id, id) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+const hf_repo *hf_config_repo(const hf_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->fleet.repos.len; i++) {
+        const hf_repo *r = cfg->fleet.repos.items[i];
+        if (r->name && strcmp(r->name, name) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+bool hf_exception_covers(const hf_exception *e, const char *repo, const char *path,
+                         const char *rule)
+{
+    int hit = e->repos.len == 0;
+    for (size_t i = 0; !hit && i < e->repos.len; i++)
+        hit = hf_glob_match(e->repos.items[i], repo);
+    if (!hit)
+        return false;
+    if (path && e->paths.len) {
+        hit = 0;
+        for (size_t i = 0; !hit && i < e->paths.len; i++)
+            hit = hf_glob_match(e->paths.items[i], path);
+        if (!hit)
+            return false;
+    }
+    if (rule)
+        return has_str(&e->rules, rule);
+    return true;
+}
+
+bool hf_exception_expired(const hf_exception *e, hf_date today)
+{
+    return hf_date_cmp(today, e->expires) > 0;
+}
+
+const char *hf_owner_name(hf_owner o)
+{
+    return (unsigned)o < 4 ? owner_names[o] : "?";
+}
+
+static void str_vec_free(hf_vec *v)
+{
+    hf_vec_free(v, free);
+}
+
+static void capability_free(void *p)
+{
+    hf_capability *c = p;
+    free(c->id);
+    free(c->title);
+    free(c->group);
+    str_vec_free(&c->routes);
+    str_vec_free(&c->authz);
+    free(c->reusable_workflow);
+    str_vec_free(&c->strategies);
+    free(c->doc);
+    free(c);
+}
+
+static void exception_free(void *p)
+{
+    hf_exception *e = p;
+    free(e->id);
+    free(e->reason);
+    free(e->issue);
+    free(e->owner);
+    free(e->delete_when);
+    str_vec_free(&e->repos);
+    str_vec_free(&e->paths);
+    str_vec_free(&e->rules);
+    free(e);
+}
+
+static void surface_free(void *p)
+{
+    hf_surface *s = p;
+    free(s->surface);
+    free(s->capability);
+    free(s->exception);
+    free(s->note);
+    free(s);
+}
+
+static void repo_free(void *p)
+{
+    hf_repo *r = p;
+    free(r->name);
+    free(r->url);
+    free(r->base);
+    free(r->family);
+    str_vec_free(&r->contexts);
+    free(r->product);
+    str_vec_free(&r->recipes);
+    hf_vec_free(&r->recipe_marks, free);
+    hf_vec_free(&r->surfaces, surface_free);
+    free(r);
+}
+
+static void rule_free(void *p)
+{
+    hf_rule *r = p;
+    free(r->id);
+    free(r->category);
+    free(r->message);
+    free(r->pattern);
+    str_vec_free(&r->families);
+    str_vec_free(&r->include);
+    str_vec_free(&r->exclude);
+    str_vec_free(&r->allow);
+    free(r);
+}
+
+static void step_free(void *p)
+{
+    hf_step *s = p;
+    free(s->name);
+    free(s->capability);
+    free(s->exception);
+    free(s->strategy);
+    str_vec_free(&s->files);
+    free(s->job);
+    free(s->pattern);
+    free(s->replacement);
+    free(s->uses);
+    str_vec_free(&s->paths);
+    str_vec_free(&s->references);
+    free(s->set);
+    free(s->reason);
+    free(s->link);
+    free(s->template_path);
+    free(s->content);
+    free(s->dest);
+    free(s);
+}
+
+static void recipe_free(void *p)
+{
+    hf_recipe *r = p;
+    free(r->id);
+    free(r->file);
+    free(r->title);
+    free(r->description);
+    str_vec_free(&r->families);
+    str_vec_free(&r->repos);
+    hf_vec_free(&r->steps, step_free);
+    free(r);
+}
+
+static void doc_free(void *p)
+{
+    hf_doc_free(p);
+    free(p);
+}
+
+void hf_config_free(hf_config *cfg)
+{
+    hf_fleet *f = &cfg->fleet;
+    free(f->name);
+    free(f->forge_kind);
+    free(f->forge_api);
+    free(f->forge_web);
+    free(f->branch);
+    free(f->author_name);
+    free(f->author_email);
+    free(f->pr.title);
+    free(f->pr.body);
+    str_vec_free(&f->pr.labels);
+    str_vec_free(&f->pr.reviewers);
+    str_vec_free(&f->families);
+    str_vec_free(&f->surfaces);
+    hf_vec_free(&f->repos, repo_free);
+    hf_vec_free(&cfg->capabilities, capability_free);
+    hf_vec_free(&cfg->exceptions, exception_free);
+    hf_contract *c = &cfg->contract;
+    str_vec_free(&c->extensions);
+    str_vec_free(&c->dotfiles);
+    str_vec_free(&c->skip_dirs);
+    str_vec_free(&c->allow_paths);
+    str_vec_free(&c->allow_lines);
+    hf_vec_free(&c->rules, rule_free);
+    hf_vec_free(&cfg->recipes, recipe_free);
+    hf_vec_free(&cfg->docs, doc_free);
+    free(cfg->dir);
+    memset(cfg, 0, sizeof(*cfg));
+}

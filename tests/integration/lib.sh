@@ -1,0 +1,31 @@
+# Shared helpers for the integration tests: each test is a bash script that
+# runs the real binary ($HANDOFF) and asserts exit status and output.
+set -euo pipefail
+
+: "${HANDOFF:?HANDOFF must name the handoff binary}"
+: "${HF_SOURCE_ROOT:?HF_SOURCE_ROOT must name the source tree}"
+
+hf_pass=0
+hf_fail=0
+HF_TMP=$(mktemp -d /tmp/hf-it-XXXXXX)
+trap 'rm -rf "$HF_TMP"' EXIT
+
+# check NAME CONDITION-EXIT-STATUS: records a pass or a failure with a message.
+ok() { hf_pass=$((hf_pass + 1)); echo "ok - $1"; }
+not_ok() { hf_fail=$((hf_fail + 1)); echo "not ok - $1"; shift; printf '    %s\n' "$@"; }
+
+# run_handoff OUTFILE ERRFILE ARGS...: runs handoff, returns its exit status.
+run_handoff() {
+    local out=$1 err=$2
+    shift 2
+    set +e
+    "$HANDOFF" "$@" >"$out" 2>"$err"
+    local rc=$?
+    set -e
+    return $rc
+}
+
+finish() {
+    echo "$hf_pass passed, $hf_fail failed"
+    [ "$hf_fail" -eq 0 ]
+}
