@@ -1,0 +1,1 @@
+# Models are added in a later release.

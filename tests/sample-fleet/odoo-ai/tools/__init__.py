@@ -1,0 +1,1 @@
+"""Developer and operations tooling for odoo-ai."""
