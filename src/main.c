@@ -10,6 +10,7 @@
 static const hf_command commands[] = {
     {"validate", "check the configuration in DIR (default ./recipes); touches no repo",
      hf_cmd_validate},
+    {"check", "contract checks on local directories", hf_cmd_check},
     {"matrix", "the owner matrix of the fleet (markdown or json)", hf_cmd_matrix},
 };
 

@@ -157,7 +157,7 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
     int json = 0, c, rc = HF_EXIT_OK;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+" HF_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, HF_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
         int handled = hf_cli_global(c, optarg, &g, "matrix");
         if (!handled)
             handled = hf_cli_selection(c, optarg, &sel, "matrix");

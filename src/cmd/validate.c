@@ -61,7 +61,7 @@ int hf_cmd_validate(int argc, char **argv, const hf_global_opts *global)
     int json = 0, c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+" HF_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, HF_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
         int handled = hf_cli_global(c, optarg, &g, "validate");
         if (handled < 0)
             return HF_EXIT_USAGE;

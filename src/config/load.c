@@ -267,7 +267,7 @@ static void check_regex(loader *ld, const char *pattern, hf_mark mark, const cha
 {
     int code;
     PCRE2_SIZE offset;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code,
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code,
                                    &offset, NULL);
     if (re) {
         pcre2_code_free(re);
@@ -795,10 +795,11 @@ static void load_step(loader *ld, hf_recipe *recipe, const hf_node *m, size_t in
     s->pattern = get_str(ld, m, "pattern", &s->pattern_mark);
     if (s->pattern)
         check_regex(ld, s->pattern, s->pattern_mark, "'pattern'");
-    s->replacement = get_str(ld, m, "replace", NULL);
-    if (!s->replacement && hf_node_get(m, "replace") &&
-        hf_node_get(m, "replace")->kind == HF_NODE_SCALAR)
-        s->replacement = hf_xstrdup(""); /* replacing by nothing is allowed */
+    const hf_node *repl = hf_node_get(m, "replace");
+    if (repl && repl->kind == HF_NODE_SCALAR && !(repl->plain && hf_node_is_null(repl) && *repl->value))
+        s->replacement = hf_xstrdup(repl->value); /* "" (replace by nothing) is allowed */
+    else if (repl)
+        err_at(ld, repl->mark, "'replace' must be a string, not %s", kind_name(repl));
     s->uses = get_str(ld, m, "uses", NULL);
     s->with = hf_node_get(m, "with");
     if (s->with && !expect_map(ld, s->with, "'with'"))

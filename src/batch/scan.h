@@ -1,0 +1,33 @@
+/* Contract scans of whole sources: a directory on disk or a git tree. Files
+ * are listed first, then scanned by a pool of threads (-j) that share one
+ * compiled engine; findings come back sorted by path, line and column. */
+#ifndef HF_BATCH_SCAN_H
+#define HF_BATCH_SCAN_H
+
+#include <git2.h>
+
+#include "policy/contract.h"
+#include "util/diag.h"
+
+typedef struct hf_scan_report {
+    char *repo;            /* owner/name or the directory as given */
+    char *family;
+    size_t files_scanned;
+    size_t files_skipped;  /* binary, oversized, quarantined or symlinks */
+    hf_vec findings;       /* hf_finding * */
+    hf_vec problems;       /* char *: what could not be scanned, and why */
+} hf_scan_report;
+
+void hf_scan_report_free(hf_scan_report *r);
+
+/* Scans a directory on disk (symlinks are never followed; .git and the
+ * configured directories are skipped). */
+int hf_scan_dir(const hf_contract_engine *e, const hf_scan_target *t, const char *root,
+                int jobs, hf_scan_report *out, hf_error *err);
+
+/* Scans a git tree (blobs read through the repository's object database; the
+ * repository is opened once per worker from its path). */
+int hf_scan_tree(const hf_contract_engine *e, const hf_scan_target *t, const char *repo_path,
+                 const git_oid *tree_id, int jobs, hf_scan_report *out, hf_error *err);
+
+#endif
