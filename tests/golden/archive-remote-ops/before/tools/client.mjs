@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// -*- coding: utf-8 -*-
+console.log("dokploy");

@@ -1,0 +1,3 @@
+# ARCHIVED on 2026-07-01 by handoff (was tools/dokploy.py): not current authority.
+# See archive/remote-ops/ARCHIVED.md for what replaced it.
+"""dokploy client"""

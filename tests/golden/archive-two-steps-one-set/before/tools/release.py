@@ -1,0 +1,1 @@
+"""ship and rollback"""
