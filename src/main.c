@@ -2,7 +2,7 @@
  * the command line to the command it names. */
 #include "cmd/cli.h"
 
-#include <git2.h>
+#include "git/remote.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +10,8 @@
 static const hf_command commands[] = {
     {"validate", "check the configuration in DIR (default ./recipes); touches no repo",
      hf_cmd_validate},
+    {"plan", "dry run: fetch, apply recipes, gate, contract before/after, show diffs",
+     hf_cmd_plan},
     {"check", "contract checks on local directories", hf_cmd_check},
     {"matrix", "the owner matrix of the fleet (markdown or json)", hf_cmd_matrix},
 };
@@ -89,9 +91,13 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(commands[i].name, name) == 0) {
-            git_libgit2_init();
+            hf_error err;
+            if (hf_git_init(&err) < 0) {
+                hf_log_error("%s", err.msg);
+                return HF_EXIT_RUNTIME;
+            }
             int rc = commands[i].run(argc - optind, argv + optind, &g);
-            git_libgit2_shutdown();
+            hf_git_shutdown();
             return rc;
         }
     }

@@ -22,6 +22,17 @@ int hf_shard_parse(const char *s, unsigned *k, unsigned *n, hf_error *err)
     return 0;
 }
 
+/* A glob without '/' matches the name part alone: "odoo-*" is as good as
+ * "*\/odoo-*". */
+static int repo_matches(const char *glob, const char *name)
+{
+    if (!strchr(glob, '/')) {
+        const char *slash = strchr(name, '/');
+        return hf_glob_match(glob, slash ? slash + 1 : name);
+    }
+    return hf_glob_match(glob, name);
+}
+
 static int in_list(const hf_vec *v, const char *s)
 {
     for (size_t i = 0; i < v->len; i++)
@@ -48,7 +59,7 @@ int hf_select_repos(const hf_config *cfg, const hf_selection *sel, hf_vec *out, 
         int hit = 0;
         for (size_t i = 0; !hit && i < cfg->fleet.repos.len; i++) {
             const hf_repo *r = cfg->fleet.repos.items[i];
-            hit = r->name && hf_glob_match(glob, r->name);
+            hit = r->name && repo_matches(glob, r->name);
         }
         if (!hit)
             return hf_error_set(err, "--repo '%s' matches no repo of the fleet", glob);
@@ -61,7 +72,7 @@ int hf_select_repos(const hf_config *cfg, const hf_selection *sel, hf_vec *out, 
             continue;
         int hit = sel->repo_globs.len == 0;
         for (size_t g = 0; !hit && g < sel->repo_globs.len; g++)
-            hit = hf_glob_match(sel->repo_globs.items[g], r->name);
+            hit = repo_matches(sel->repo_globs.items[g], r->name);
         if (!hit)
             continue;
         if (sel->shard_n && hf_hash_shard(r->name, sel->shard_n) != sel->shard_k - 1)

@@ -39,14 +39,22 @@ void hf_buf_putc(hf_buf *b, char c)
 
 void hf_buf_vprintf(hf_buf *b, const char *fmt, va_list ap)
 {
+    /* format into the spare room first; grow and redo only when it did not
+     * fit */
+    hf_buf_grow(b, 64);
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->ptr + b->len, room, fmt, copy);
     va_end(copy);
-    if (n < 0)
+    if (n < 0) {
+        b->ptr[b->len] = '\0';
         return;
-    hf_buf_grow(b, (size_t)n);
-    vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        hf_buf_grow(b, (size_t)n);
+        vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

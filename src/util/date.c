@@ -57,3 +57,15 @@ void hf_date_format(hf_date d, char out[11])
     unsigned y = (unsigned)d.year % 10000u, m = (unsigned)d.month % 100u, dd = (unsigned)d.day % 100u;
     snprintf(out, 11, "%04u-%02u-%02u", y, m, dd);
 }
+
+long long hf_date_epoch(hf_date d)
+{
+    /* days from civil (Howard Hinnant's algorithm), proleptic Gregorian */
+    int y = d.year - (d.month <= 2);
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (unsigned)((153 * (d.month + (d.month > 2 ? -3 : 9)) + 2) / 5 + d.day - 1);
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long long days = (long long)era * 146097 + (long long)doe - 719468;
+    return days * 86400;
+}

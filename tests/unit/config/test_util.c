@@ -110,6 +110,9 @@ static void dates(void **state)
     assert_int_equal(hf_date_parse(&d, "2027-06-30x", &err), -1);
     hf_date a = {2027, 6, 30}, b = {2027, 7, 1};
     assert_true(hf_date_cmp(a, b) < 0);
+    hf_date epoch = {1970, 1, 1}, leap = {2024, 3, 1};
+    assert_true(hf_date_epoch(epoch) == 0);
+    assert_true(hf_date_epoch(leap) == 1709251200LL);
     char s[11];
     hf_date_format(a, s);
     assert_string_equal(s, "2027-06-30");

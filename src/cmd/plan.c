@@ -1,0 +1,279 @@
+/* `handoff plan`: the dry run. For every selected repo: fetch into the
+ * cache, apply its recipes over an overlay of the base tree, gate the links,
+ * check the contract before and after, build the commit (never pushed) and
+ * show the diff. Writes no working copy and nothing remote. */
+#include "batch/plan.h"
+#include "batch/plan_report.h"
+#include "cmd/cli.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/mem.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char plan_usage[] =
+    "usage: handoff plan [options] [REPO...]\n"
+    "\n"
+    "Dry run over the fleet: fetch each repo into the cache, apply its recipes,\n"
+    "gate every change on its capability or exception, check the contract\n"
+    "before and after, and show the change as a diff. Nothing is pushed.\n"
+    "\n"
+    "  -C DIR               the configuration directory (default: recipes)\n"
+    "  -j N                 repos planned in parallel (default: number of CPUs)\n"
+    "  --cache DIR          the mirror cache (default: $XDG_CACHE_HOME/handoff)\n"
+    "  --repo GLOB          only repos whose owner/name matches (repeatable)\n"
+    "  --family F           only repos of this family (repeatable)\n"
+    "  --shard K/N          only the K-th of N deterministic slices of the fleet\n"
+    "  --source NAME=LOC    fetch repo NAME from LOC (a path, file:// or http(s)://)\n"
+    "                       instead of its forge URL (repeatable)\n"
+    "  --today DATE         the date for exception expiry and markers (default: today)\n"
+    "  --format FORMAT      text (default), json (plan.json) or markdown\n"
+    "  --out DIR            write DIR/<owner>__<name>.patch (git am-able),\n"
+    "                       DIR/plan.json and DIR/summary.md\n"
+    "  --detailed-exitcode  exit 4 when changes are pending\n"
+    "  -q                   no progress on stderr\n"
+    "\n"
+    "The token for http(s) sources comes from GITHUB_TOKEN, never from argv.\n"
+    "\n"
+    "Exit status: 0 done, 1 a repo could not be fetched or planned, 2 usage or\n"
+    "configuration error, 3 a change was blocked by policy, 4 changes pending\n"
+    "(with --detailed-exitcode).\n";
+
+enum { OPT_SOURCE = HF_OPT_FIRST_COMMAND_OPTION, OPT_OUT, OPT_DETAILED };
+
+static char *default_cache_dir(void)
+{
+    hf_buf b = HF_BUF_INIT;
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg == '/')
+        hf_buf_printf(&b, "%s/handoff", xdg);
+    else if (home && *home)
+        hf_buf_printf(&b, "%s/.cache/handoff", home);
+    else
+        hf_buf_puts(&b, ".handoff-cache");
+    return hf_buf_detach(&b);
+}
+
+/* NAME=LOC; a LOC that is neither a URL nor absolute is made absolute, so
+ * the cache never depends on the directory handoff ran in. */
+static int parse_source(const char *arg, hf_vec *sources, hf_vec *owned)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return hf_cli_usage_error("plan", "--source takes NAME=URL|PATH, not '%s'", arg);
+    hf_source *s = hf_xcalloc(1, sizeof(*s));
+    char *name = hf_xstrndup(arg, (size_t)(eq - arg));
+    const char *loc = eq + 1;
+    char *url;
+    if (strstr(loc, "://") || loc[0] == '/') {
+        url = hf_xstrdup(loc);
+    } else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof(cwd))) {
+            free(name);
+            free(s);
+            return hf_cli_usage_error("plan", "cannot resolve '%s'", loc);
+        }
+        hf_buf b = HF_BUF_INIT;
+        hf_buf_printf(&b, "%s/%s", cwd, loc);
+        url = hf_buf_detach(&b);
+    }
+    s->name = name;
+    s->url = url;
+    hf_vec_push(owned, name);
+    hf_vec_push(owned, url);
+    hf_vec_push(sources, s);
+    return 0;
+}
+
+/* The command line that reproduces this plan, for summaries and PR bodies. */
+static char *reproduce_command(int argc, char **argv, const char *config_dir)
+{
+    hf_buf b = HF_BUF_INIT;
+    hf_buf_printf(&b, "handoff -C %s", config_dir);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strncmp(a, "--out", 5) || !strncmp(a, "--source", 8) || !strcmp(a, "-q")) {
+            if ((!strcmp(a, "--out") || !strcmp(a, "--source")) && i + 1 < argc)
+                i++;
+            continue;
+        }
+        if (strpbrk(a, " \t'\"$*?"))
+            hf_buf_printf(&b, " '%s'", a);
+        else
+            hf_buf_printf(&b, " %s", a);
+    }
+    return hf_buf_detach(&b);
+}
+
+int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
+{
+    static const struct option longopts[] = {
+        HF_GLOBAL_LONGOPTS,
+        {"format", required_argument, NULL, HF_OPT_FORMAT},
+        {"today", required_argument, NULL, HF_OPT_TODAY},
+        {"repo", required_argument, NULL, HF_OPT_REPO},
+        {"family", required_argument, NULL, HF_OPT_FAMILY},
+        {"shard", required_argument, NULL, HF_OPT_SHARD},
+        {"source", required_argument, NULL, OPT_SOURCE},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
+        {NULL, 0, NULL, 0}};
+    hf_global_opts g = *global;
+    hf_selection sel = {0};
+    hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT;
+    hf_date today = hf_date_today();
+    enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } fmt = FMT_TEXT;
+    const char *out_dir = NULL;
+    int detailed = 0, c, rc = HF_EXIT_OK;
+    char *cache = NULL, *command = NULL;
+    hf_config cfg;
+    int cfg_loaded = 0;
+    hf_contract_engine *engine = NULL;
+    hf_vec repos = HF_VEC_INIT, plans = HF_VEC_INIT;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, HF_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
+        int handled = hf_cli_global(c, optarg, &g, "plan");
+        if (!handled)
+            handled = hf_cli_selection(c, optarg, &sel, "plan");
+        if (handled < 0) {
+            rc = HF_EXIT_USAGE;
+            goto done;
+        }
+        if (handled)
+            continue;
+        switch (c) {
+        case 'h':
+            fputs(plan_usage, stdout);
+            goto done;
+        case HF_OPT_TODAY:
+            if (hf_cli_today("plan", optarg, &today) < 0) {
+                rc = HF_EXIT_USAGE;
+                goto done;
+            }
+            break;
+        case HF_OPT_FORMAT:
+            if (!strcmp(optarg, "text"))
+                fmt = FMT_TEXT;
+            else if (!strcmp(optarg, "json"))
+                fmt = FMT_JSON;
+            else if (!strcmp(optarg, "markdown"))
+                fmt = FMT_MARKDOWN;
+            else {
+                rc = hf_cli_usage_error("plan", "--format takes text, json or markdown, not '%s'",
+                                        optarg);
+                goto done;
+            }
+            break;
+        case OPT_SOURCE:
+            if ((rc = parse_source(optarg, &sources, &owned)) != 0)
+                goto done;
+            break;
+        case OPT_OUT:
+            out_dir = optarg;
+            break;
+        case OPT_DETAILED:
+            detailed = 1;
+            break;
+        default:
+            rc = hf_cli_bad_option("plan", argv);
+            goto done;
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        hf_vec_push(&sel.repo_globs, argv[i]);
+
+    if ((rc = hf_cli_load_config(&cfg, &g, today, 0)) != 0) {
+        cfg_loaded = 1;
+        goto done;
+    }
+    cfg_loaded = 1;
+    hf_error err;
+    if (hf_select_repos(&cfg, &sel, &repos, &err) < 0) {
+        rc = hf_cli_usage_error("plan", "%s", err.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < sources.len; i++) {
+        const hf_source *s = sources.items[i];
+        if (!hf_config_repo(&cfg, s->name)) {
+            rc = hf_cli_usage_error("plan", "--source names '%s', which is not a fleet repo",
+                                    s->name);
+            goto done;
+        }
+    }
+    if (hf_contract_compile(&engine, &cfg, &err) < 0) {
+        hf_log_error("%s", err.msg);
+        rc = HF_EXIT_USAGE;
+        goto done;
+    }
+    cache = g.cache_dir ? hf_xstrdup(g.cache_dir) : default_cache_dir();
+    if (hf_fs_mkdirs(cache, &err) < 0) {
+        hf_log_error("cache: %s", err.msg);
+        rc = HF_EXIT_RUNTIME;
+        goto done;
+    }
+    const char *token = getenv("GITHUB_TOKEN");
+    if (token && *token)
+        hf_log_add_secret(token);
+    hf_buf templates = HF_BUF_INIT;
+    hf_buf_printf(&templates, "%s/../archive-templates", g.config_dir);
+    hf_plan_options opts = {.cfg = &cfg,
+                            .engine = engine,
+                            .today = today,
+                            .cache_dir = cache,
+                            .templates_dir = templates.ptr,
+                            .sources = &sources,
+                            .token = token && *token ? token : NULL,
+                            .jobs = g.jobs,
+                            .progress_tty = isatty(STDERR_FILENO),
+                            .quiet = g.verbosity == HF_LOG_QUIET};
+    hf_plan_run(&opts, &repos, &plans);
+    hf_buf_free(&templates);
+
+    command = reproduce_command(argc - 1, argv + 1, g.config_dir);
+    hf_plan_meta meta = {cfg.fleet.name, cfg.fleet.branch, today, command};
+    if (fmt == FMT_JSON) {
+        char *json = hf_plan_json(&meta, &plans);
+        puts(json);
+        free(json);
+    } else if (fmt == FMT_MARKDOWN) {
+        char *md = hf_plan_markdown(&meta, &plans);
+        fputs(md, stdout);
+        free(md);
+    } else {
+        hf_plan_write_text(stdout, &meta, &plans, hf_log_color_on(stdout));
+    }
+    if (out_dir && hf_plan_write_out(out_dir, &meta, &plans, &err) < 0) {
+        hf_log_error("--out: %s", err.msg);
+        rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
+    }
+    for (size_t i = 0; i < plans.len; i++) {
+        const hf_repo_plan *p = plans.items[i];
+        if (p->status == HF_PLAN_ERROR)
+            rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
+        else if (p->status == HF_PLAN_BLOCKED)
+            rc = hf_exit_merge(rc, HF_EXIT_BLOCKED);
+        else if (p->status == HF_PLAN_CHANGES && detailed)
+            rc = hf_exit_merge(rc, HF_EXIT_PENDING);
+    }
+done:
+    hf_vec_free(&plans, hf_repo_plan_free);
+    hf_vec_free(&repos, NULL);
+    hf_contract_free(engine);
+    if (cfg_loaded)
+        hf_config_free(&cfg);
+    hf_vec_free(&sources, free);
+    hf_vec_free(&owned, free);
+    hf_vec_free(&sel.repo_globs, NULL);
+    hf_vec_free(&sel.families, NULL);
+    free(cache);
+    free(command);
+    return rc;
+}
