@@ -1,0 +1,799 @@
+#!/usr/bin/env node
+// A stateful fake of the GitHub REST endpoints handoff uses, for tests. It is
+// strict where GitHub is lenient (required headers, exact JSON bodies), keeps
+// pull requests, comments, labels, reviewers and branches in memory, paginates
+// with `link` headers, answers conditional GETs with 304, and can inject
+// faults. Built-in modules only. See README.md beside this file.
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+// ---- options -------------------------------------------------------------
+
+function parseArgs(argv) {
+  const opts = {
+    port: 0,
+    stateDir: null,
+    token: process.env.FAKE_FORGE_TOKEN || 'fake-forge-token',
+    pageSize: 100,
+    user: 'handoff-bot',
+    exitWithStdin: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      if (i + 1 >= argv.length) usage(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--port') opts.port = Number(val());
+    else if (a === '--state-dir') opts.stateDir = val();
+    else if (a === '--token') opts.token = val();
+    else if (a === '--page-size') opts.pageSize = Number(val());
+    else if (a === '--user') opts.user = val();
+    else if (a === '--exit-with-stdin') opts.exitWithStdin = true;
+    else if (a === '--help' || a === '-h') usage(null);
+    else usage(`unknown option ${a}`);
+  }
+  if (!Number.isInteger(opts.port) || opts.port < 0) usage('--port must be a number');
+  if (!Number.isInteger(opts.pageSize) || opts.pageSize < 1) usage('--page-size must be >= 1');
+  return opts;
+}
+
+function usage(problem) {
+  const text =
+    'usage: server.mjs [--port N] [--state-dir DIR] [--token T] [--page-size N]\n' +
+    '                  [--user LOGIN] [--exit-with-stdin]\n';
+  if (problem) {
+    process.stderr.write(`fake-forge: ${problem}\n${text}`);
+    process.exit(2);
+  }
+  process.stdout.write(text);
+  process.exit(0);
+}
+
+const opts = parseArgs(process.argv.slice(2));
+
+// ---- state ---------------------------------------------------------------
+
+// Everything a test can observe through /_control/state, and what is saved to
+// STATE_DIR/state.json after every change.
+function emptyState() {
+  return { repos: {}, next_id: 1000 };
+}
+
+let state = emptyState();
+let requestLog = [];
+let faults = [];
+let seq = 0;
+let rateRemaining = 5000;
+const config = { page_size: opts.pageSize, user: opts.user, token: opts.token };
+
+if (opts.stateDir) {
+  fs.mkdirSync(opts.stateDir, { recursive: true });
+  const file = path.join(opts.stateDir, 'state.json');
+  if (fs.existsSync(file)) state = JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function saveState() {
+  if (!opts.stateDir) return;
+  const file = path.join(opts.stateDir, 'state.json');
+  fs.writeFileSync(file + '.tmp', JSON.stringify(state, null, 2));
+  fs.renameSync(file + '.tmp', file);
+}
+
+function appendLog(entry) {
+  requestLog.push(entry);
+  if (opts.stateDir)
+    fs.appendFileSync(path.join(opts.stateDir, 'requests.jsonl'), JSON.stringify(entry) + '\n');
+}
+
+function repoState(full) {
+  if (!state.repos[full]) {
+    state.repos[full] = {
+      default_branch: 'main',
+      branches: null, // null: any branch exists; else {name: sha}
+      deleted_branches: [],
+      next_number: 1,
+      pulls: [],
+      comments: [],
+      reviews: [],
+    };
+  }
+  return state.repos[full];
+}
+
+function nowIso() {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+function fakeSha(text) {
+  return crypto.createHash('sha1').update(text).digest('hex');
+}
+
+function branchExists(repo, name) {
+  if (repo.branches) return Object.prototype.hasOwnProperty.call(repo.branches, name);
+  return !repo.deleted_branches.includes(name);
+}
+
+function branchSha(full, repo, name) {
+  if (repo.branches && repo.branches[name]) return repo.branches[name];
+  return fakeSha(`${full}:${name}`);
+}
+
+// ---- rendering as GitHub does --------------------------------------------
+
+function apiBase(req, prefix) {
+  return `http://${req.headers.host}${prefix}`;
+}
+
+function renderUser(login) {
+  return { login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User' };
+}
+
+function renderLabel(name) {
+  return { id: 1, name, color: 'ededed', default: false };
+}
+
+function renderPr(req, prefix, full, pr, single) {
+  const [owner, name] = full.split('/');
+  const base = apiBase(req, prefix);
+  const out = {
+    url: `${base}/repos/${full}/pulls/${pr.number}`,
+    id: pr.id,
+    number: pr.number,
+    state: pr.state,
+    locked: false,
+    title: pr.title,
+    body: pr.body,
+    draft: pr.draft,
+    user: renderUser(pr.user),
+    labels: pr.labels.map(renderLabel),
+    requested_reviewers: pr.requested_reviewers.map(renderUser),
+    requested_teams: pr.requested_teams.map((slug) => ({ slug, name: slug })),
+    head: {
+      label: `${owner}:${pr.head}`,
+      ref: pr.head,
+      sha: pr.head_sha,
+      user: renderUser(owner),
+      repo: { full_name: full, name },
+    },
+    base: {
+      label: `${owner}:${pr.base}`,
+      ref: pr.base,
+      sha: fakeSha(`${full}:${pr.base}`),
+      user: renderUser(owner),
+      repo: { full_name: full, name },
+    },
+    html_url: `https://github.com/${full}/pull/${pr.number}`,
+    created_at: pr.created_at,
+    updated_at: pr.updated_at,
+    closed_at: pr.closed_at,
+    merged_at: pr.merged_at,
+  };
+  // The list endpoint has merged_at only; a single pull request also has merged.
+  if (single) out.merged = pr.merged;
+  return out;
+}
+
+function renderComment(full, c) {
+  return {
+    id: c.id,
+    body: c.body,
+    user: renderUser(c.user),
+    html_url: `https://github.com/${full}/pull/${c.number}#issuecomment-${c.id}`,
+    created_at: c.created_at,
+  };
+}
+
+// ---- responses -------------------------------------------------------------
+
+class Reply {
+  constructor(status, body, headers = {}) {
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+const json = (status, body, headers) => new Reply(status, body, headers);
+const notFound = () =>
+  json(404, {
+    message: 'Not Found',
+    documentation_url: 'https://docs.github.com/rest',
+  });
+const invalid = (message, errors) =>
+  json(422, errors ? { message, errors } : { message });
+
+function paginate(req, url, items) {
+  const perPage = Math.max(
+    1,
+    Math.min(Number(url.searchParams.get('per_page') || 30), config.page_size, 100),
+  );
+  const page = Math.max(1, Number(url.searchParams.get('page') || 1));
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  const link = [];
+  const at = (p) => {
+    const u = new URL(url.toString());
+    u.searchParams.set('page', String(p));
+    // url is the request's own URL, /api/v3 prefix included.
+    return `<http://${req.headers.host}${u.pathname}${u.search}>`;
+  };
+  if (page < last) link.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
+  if (page > 1) link.push(`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`);
+  return json(200, slice, link.length ? { link: link.join(', ') } : {});
+}
+
+// ---- body checking ---------------------------------------------------------
+
+// Checks a JSON object against {field: type}; returns an error Reply or null.
+function checkFields(body, spec, required = []) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return json(400, { message: 'Problems parsing JSON' });
+  for (const k of Object.keys(body)) {
+    if (!(k in spec)) return invalid(`fake-forge: unexpected field "${k}"`);
+    const t = spec[k];
+    const v = body[k];
+    const ok =
+      t === 'string[]'
+        ? Array.isArray(v) && v.every((x) => typeof x === 'string')
+        : typeof v === t;
+    if (!ok) return invalid(`fake-forge: field "${k}" must be ${t}`);
+  }
+  for (const k of required)
+    if (!(k in body)) return invalid(`fake-forge: field "${k}" is required`);
+  return null;
+}
+
+// ---- the API ---------------------------------------------------------------
+
+function findPr(repo, number) {
+  return repo.pulls.find((p) => p.number === number);
+}
+
+function handleApi(req, prefix, url, parts, body) {
+  const m = req.method;
+  if (parts.length === 1 && parts[0] === 'user' && m === 'GET')
+    return json(200, renderUser(config.user));
+  if (parts[0] !== 'repos' || parts.length < 3) return notFound();
+  const full = `${parts[1]}/${parts[2]}`;
+  const rest = parts.slice(3);
+  const repo = repoState(full);
+  const sub = rest.join('/');
+
+  if (rest.length === 0 && m === 'GET')
+    return json(200, { full_name: full, name: parts[2], default_branch: repo.default_branch });
+
+  if (sub === 'branches' && m === 'GET') {
+    const names = repo.branches ? Object.keys(repo.branches).sort() : [];
+    return paginate(
+      req,
+      url,
+      names.map((n) => ({ name: n, commit: { sha: repo.branches[n] } })),
+    );
+  }
+
+  if (sub === 'pulls' && m === 'GET') {
+    const st = url.searchParams.get('state') || 'open';
+    if (!['open', 'closed', 'all'].includes(st))
+      return invalid('Validation Failed', [{ field: 'state', code: 'invalid' }]);
+    let list = repo.pulls.filter((p) => st === 'all' || p.state === st);
+    const head = url.searchParams.get('head');
+    if (head !== null) {
+      const i = head.indexOf(':');
+      if (i < 0) return invalid('fake-forge: head must be "owner:branch"');
+      const owner = head.slice(0, i);
+      const branch = head.slice(i + 1);
+      list = owner.toLowerCase() === parts[1].toLowerCase()
+        ? list.filter((p) => p.head === branch)
+        : [];
+    }
+    const baseRef = url.searchParams.get('base');
+    if (baseRef !== null) list = list.filter((p) => p.base === baseRef);
+    list = [...list].sort((a, b) => b.number - a.number);
+    return paginate(req, url, list.map((p) => renderPr(req, prefix, full, p, false)));
+  }
+
+  if (sub === 'pulls' && m === 'POST') {
+    const bad = checkFields(
+      body,
+      { title: 'string', body: 'string', head: 'string', base: 'string', draft: 'boolean',
+        maintainer_can_modify: 'boolean' },
+      ['head', 'base'],
+    );
+    if (bad) return bad;
+    if (!body.title) return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
+    let head = body.head;
+    const i = head.indexOf(':');
+    if (i >= 0) {
+      if (head.slice(0, i).toLowerCase() !== parts[1].toLowerCase())
+        return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+      head = head.slice(i + 1);
+    }
+    if (!branchExists(repo, head))
+      return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+    if (!branchExists(repo, body.base))
+      return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+    if (head === body.base)
+      return invalid('Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `No commits between ${body.base} and ${head}` }]);
+    if (repo.pulls.some((p) => p.state === 'open' && p.head === head && p.base === body.base))
+      return invalid('Validation Failed', [
+        { resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${parts[1]}:${head}.` },
+      ]);
+    const pr = newPr(full, repo, {
+      title: body.title,
+      body: body.body ?? null,
+      head,
+      base: body.base,
+      draft: body.draft ?? false,
+    });
+    return json(201, renderPr(req, prefix, full, pr, true));
+  }
+
+  const pullMatch = /^pulls\/(\d+)(?:\/(requested_reviewers|reviews))?$/.exec(sub);
+  if (pullMatch) {
+    const pr = findPr(repo, Number(pullMatch[1]));
+    if (!pr) return notFound();
+    const what = pullMatch[2];
+    if (!what && m === 'GET') return json(200, renderPr(req, prefix, full, pr, true));
+    if (!what && m === 'PATCH') return patchPr(req, prefix, full, repo, pr, body);
+    if (what === 'requested_reviewers' && m === 'GET')
+      return json(200, {
+        users: pr.requested_reviewers.map(renderUser),
+        teams: pr.requested_teams.map((slug) => ({ slug, name: slug })),
+      });
+    if (what === 'requested_reviewers' && m === 'POST') {
+      const bad = checkFields(body, { reviewers: 'string[]', team_reviewers: 'string[]' });
+      if (bad) return bad;
+      const users = body.reviewers || [];
+      const teams = body.team_reviewers || [];
+      if (!users.length && !teams.length)
+        return invalid('fake-forge: reviewers or team_reviewers must not be empty');
+      if (users.some((u) => u.toLowerCase() === pr.user.toLowerCase()))
+        return invalid('Review cannot be requested from pull request author.');
+      for (const u of users)
+        if (!pr.requested_reviewers.some((x) => x.toLowerCase() === u.toLowerCase()))
+          pr.requested_reviewers.push(u);
+      for (const t of teams)
+        if (!pr.requested_teams.some((x) => x.toLowerCase() === t.toLowerCase()))
+          pr.requested_teams.push(t);
+      pr.updated_at = nowIso();
+      return json(201, renderPr(req, prefix, full, pr, true));
+    }
+    if (what === 'reviews' && m === 'GET')
+      return paginate(
+        req,
+        url,
+        repo.reviews
+          .filter((r) => r.number === pr.number)
+          .map((r) => ({ id: r.id, user: renderUser(r.user), state: r.state, body: r.body || '' })),
+      );
+    return notFound();
+  }
+
+  const issueMatch = /^issues\/(\d+)\/(comments|labels)$/.exec(sub);
+  if (issueMatch) {
+    const pr = findPr(repo, Number(issueMatch[1]));
+    if (!pr) return notFound();
+    if (issueMatch[2] === 'comments' && m === 'GET')
+      return paginate(
+        req,
+        url,
+        repo.comments.filter((c) => c.number === pr.number).map((c) => renderComment(full, c)),
+      );
+    if (issueMatch[2] === 'comments' && m === 'POST') {
+      const bad = checkFields(body, { body: 'string' }, ['body']);
+      if (bad) return bad;
+      const c = { id: state.next_id++, number: pr.number, body: body.body, user: config.user, created_at: nowIso() };
+      repo.comments.push(c);
+      return json(201, renderComment(full, c));
+    }
+    if (issueMatch[2] === 'labels' && m === 'GET')
+      return paginate(req, url, pr.labels.map(renderLabel));
+    if (issueMatch[2] === 'labels' && m === 'POST') {
+      let names = body;
+      if (!Array.isArray(body)) {
+        const bad = checkFields(body, { labels: 'string[]' }, ['labels']);
+        if (bad) return bad;
+        names = body.labels;
+      } else if (!body.every((x) => typeof x === 'string')) {
+        return invalid('fake-forge: labels must be strings');
+      }
+      if (!names.length) return invalid('fake-forge: labels must not be empty');
+      for (const n of names)
+        if (!pr.labels.some((x) => x.toLowerCase() === n.toLowerCase())) pr.labels.push(n);
+      pr.updated_at = nowIso();
+      return json(200, pr.labels.map(renderLabel));
+    }
+    return notFound();
+  }
+
+  if (rest[0] === 'git' && rest[1] === 'refs' && rest[2] === 'heads' && rest.length > 3 && m === 'DELETE') {
+    const branch = rest.slice(3).join('/');
+    if (!branchExists(repo, branch)) return invalid('Reference does not exist');
+    if (repo.branches) delete repo.branches[branch];
+    else repo.deleted_branches.push(branch);
+    // GitHub closes the open pull requests whose head branch goes away.
+    for (const p of repo.pulls)
+      if (p.head === branch && p.state === 'open') {
+        p.state = 'closed';
+        p.closed_at = p.updated_at = nowIso();
+      }
+    return new Reply(204, null);
+  }
+
+  return notFound();
+}
+
+function newPr(full, repo, fields) {
+  const t = nowIso();
+  const pr = {
+    id: state.next_id++,
+    number: repo.next_number++,
+    title: fields.title,
+    body: fields.body ?? null,
+    state: fields.state || 'open',
+    draft: !!fields.draft,
+    merged: !!fields.merged,
+    head: fields.head,
+    head_sha: fields.head_sha || branchSha(full, repo, fields.head),
+    base: fields.base || repo.default_branch,
+    user: fields.user || config.user,
+    labels: fields.labels || [],
+    requested_reviewers: fields.requested_reviewers || [],
+    requested_teams: fields.requested_teams || [],
+    created_at: t,
+    updated_at: t,
+    closed_at: fields.state === 'closed' || fields.merged ? t : null,
+    merged_at: fields.merged ? t : null,
+  };
+  if (pr.merged) pr.state = 'closed';
+  repo.pulls.push(pr);
+  return pr;
+}
+
+function patchPr(req, prefix, full, repo, pr, body) {
+  const bad = checkFields(body, { title: 'string', body: 'string', state: 'string', base: 'string' });
+  if (bad) return bad;
+  if (!Object.keys(body).length) return invalid('fake-forge: empty update');
+  if (body.state !== undefined) {
+    if (!['open', 'closed'].includes(body.state))
+      return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'state', code: 'invalid' }]);
+    if (body.state === 'open' && pr.state === 'closed') {
+      if (pr.merged) return invalid('Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: 'state cannot be changed. The pull request is already merged.' }]);
+      if (!branchExists(repo, pr.head))
+        return invalid('Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `state cannot be changed. The ${pr.head} branch has been deleted.` }]);
+    }
+    if (body.state !== pr.state) pr.closed_at = body.state === 'closed' ? nowIso() : null;
+    pr.state = body.state;
+  }
+  if (body.title !== undefined) pr.title = body.title;
+  if (body.body !== undefined) pr.body = body.body;
+  if (body.base !== undefined) pr.base = body.base;
+  pr.updated_at = nowIso();
+  return json(200, renderPr(req, prefix, full, pr, true));
+}
+
+// ---- faults ----------------------------------------------------------------
+
+const FAULT_KINDS = ['drop', 'reset', 'retry-after', '429', 'ratelimit', 'forbidden', 'pr-exists'];
+
+function faultKindOk(kind) {
+  return kind === undefined || FAULT_KINDS.includes(String(kind)) || /^\d{3}$/.test(String(kind));
+}
+
+// Expands a fault's `kind` shorthand into status, headers and body; explicit
+// `status`, `headers` and `body` win over what the kind implies.
+function faultReply(f, req, parts) {
+  const kind = String(f.kind ?? f.status ?? '500');
+  let status = 500;
+  let headers = {};
+  let body;
+  if (kind === 'retry-after') {
+    status = 403;
+    headers['retry-after'] = String(f.seconds ?? 60);
+    body = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' };
+  } else if (kind === '429') {
+    status = 429;
+    if (f.seconds !== undefined) headers['retry-after'] = String(f.seconds);
+    body = { message: 'Too many requests' };
+  } else if (kind === 'ratelimit') {
+    status = 403;
+    headers['x-ratelimit-remaining'] = '0';
+    headers['x-ratelimit-reset'] = String(f.reset ?? Math.floor(Date.now() / 1000) + 60);
+    body = { message: 'API rate limit exceeded for user ID 1.' };
+  } else if (kind === 'forbidden') {
+    status = 403;
+    body = { message: 'Resource not accessible by integration' };
+  } else if (kind === 'pr-exists') {
+    status = 422;
+    body = {
+      message: 'Validation Failed',
+      errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${parts[1] || 'owner'}:${f.branch || 'branch'}.` }],
+    };
+  } else if (/^\d{3}$/.test(kind)) {
+    status = Number(kind);
+    body = { message: status >= 500 ? 'Server Error' : 'Injected' };
+  }
+  if (f.status !== undefined) status = Number(f.status);
+  if (f.headers) headers = { ...headers, ...f.headers };
+  if (f.body !== undefined) body = f.body;
+  return new Reply(status, body ?? null, headers);
+}
+
+function takeFault(method, pathname, after) {
+  for (let i = 0; i < faults.length; i++) {
+    const f = faults[i];
+    if (!!f.after !== after) continue;
+    if (f.method && f.method !== '*' && f.method.toUpperCase() !== method) continue;
+    if (f.path && !new RegExp(f.path).test(pathname)) continue;
+    f.times = (f.times ?? 1) - 1;
+    if (f.times <= 0) faults.splice(i, 1);
+    return f;
+  }
+  return null;
+}
+
+// Answers with the first bytes of a response and hangs up: the client has
+// received data, so libcurl cannot quietly retry on another connection.
+function dropConnection(res) {
+  const sock = res.socket;
+  sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"trunc');
+  sock.destroy();
+}
+
+// ---- the server ------------------------------------------------------------
+
+function authState(req) {
+  const h = req.headers.authorization;
+  if (h === undefined) return 'missing';
+  return h === `Bearer ${config.token}` ? 'ok' : 'wrong';
+}
+
+function loggedHeaders(req) {
+  const out = {};
+  for (const [k, v] of Object.entries(req.headers))
+    out[k] = k === 'authorization' ? '<redacted>' : v;
+  return out;
+}
+
+function checkHeaders(req) {
+  const problems = [];
+  if (req.headers.accept !== 'application/vnd.github+json')
+    problems.push(`Accept is "${req.headers.accept ?? ''}", want application/vnd.github+json`);
+  if (req.headers['x-github-api-version'] !== '2022-11-28')
+    problems.push('X-GitHub-Api-Version is missing or not 2022-11-28');
+  if (!(req.headers['user-agent'] || '').startsWith('handoff/'))
+    problems.push('User-Agent does not start with handoff/');
+  return problems;
+}
+
+function send(res, reply, extraHeaders) {
+  const headers = { ...extraHeaders, ...reply.headers };
+  if (reply.status === 204 || reply.status === 304 || reply.body === null) {
+    res.writeHead(reply.status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  headers['content-type'] = 'application/json; charset=utf-8';
+  headers['content-length'] = Buffer.byteLength(text);
+  res.writeHead(reply.status, headers);
+  res.end(text);
+}
+
+function rateHeaders(counted) {
+  if (counted && rateRemaining > 0) rateRemaining--;
+  return {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': String(rateRemaining),
+    'x-ratelimit-used': String(5000 - rateRemaining),
+    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+    'x-ratelimit-resource': 'core',
+  };
+}
+
+function handleControl(req, res, parts, text) {
+  let body = null;
+  if (text.length) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return send(res, json(400, { message: 'control: invalid JSON' }));
+    }
+  }
+  const what = parts.slice(1).join('/');
+  const m = req.method;
+  const ok = (b) => send(res, json(200, b ?? { ok: true }));
+  if (what === 'log' && m === 'GET') return ok({ requests: requestLog });
+  if (what === 'log' && m === 'DELETE') {
+    requestLog = [];
+    return ok();
+  }
+  if (what === 'state' && m === 'GET') return ok(state);
+  if (what === 'reset' && m === 'POST') {
+    state = emptyState();
+    requestLog = [];
+    faults = [];
+    seq = 0;
+    rateRemaining = 5000;
+    saveState();
+    return ok();
+  }
+  if (what === 'inject' && m === 'POST') {
+    const list = Array.isArray(body?.faults) ? body.faults : [body];
+    for (const f of list) {
+      if (!f || typeof f !== 'object') return send(res, json(400, { message: 'control: a fault is an object' }));
+      if (!faultKindOk(f.kind))
+        return send(res, json(400, { message: `control: unknown fault kind ${f.kind}; one of ${FAULT_KINDS.join(', ')} or a status code` }));
+      if (f.path) {
+        try {
+          new RegExp(f.path);
+        } catch {
+          return send(res, json(400, { message: `control: bad path regex ${f.path}` }));
+        }
+      }
+      faults.push({ ...f });
+    }
+    return ok({ queued: faults.length });
+  }
+  if (what === 'inject' && m === 'GET') return ok({ faults });
+  if (what === 'inject' && m === 'DELETE') {
+    faults = [];
+    return ok();
+  }
+  if (what === 'config' && m === 'POST') {
+    for (const k of ['page_size', 'user', 'token']) if (body && k in body) config[k] = body[k];
+    return ok(config.token ? { ...config, token: '<set>' } : config);
+  }
+  if (what === 'branches' && m === 'POST') {
+    if (!body || typeof body.repo !== 'string') return send(res, json(400, { message: 'control: repo required' }));
+    const repo = repoState(body.repo);
+    if (body.branches !== undefined) repo.branches = body.branches;
+    if (body.default_branch) repo.default_branch = body.default_branch;
+    saveState();
+    return ok(repo);
+  }
+  if (what === 'pulls' && m === 'POST') {
+    if (!body || typeof body.repo !== 'string' || typeof body.head !== 'string')
+      return send(res, json(400, { message: 'control: repo and head required' }));
+    const repo = repoState(body.repo);
+    const pr = newPr(body.repo, repo, { title: 'seeded', ...body });
+    saveState();
+    return ok(pr);
+  }
+  if (what === 'reviews' && m === 'POST') {
+    const repo = body && typeof body.repo === 'string' ? state.repos[body.repo] : null;
+    const pr = repo && findPr(repo, body.number);
+    if (!pr) return send(res, json(404, { message: 'control: no such pull request' }));
+    repo.reviews.push({ id: state.next_id++, number: pr.number, user: body.user, state: body.state || 'APPROVED' });
+    pr.requested_reviewers = pr.requested_reviewers.filter((u) => u.toLowerCase() !== String(body.user).toLowerCase());
+    saveState();
+    return ok();
+  }
+  return send(res, json(404, { message: `control: no ${m} /_control/${what}` }));
+}
+
+const MAX_BODY = 1 << 20;
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  let size = 0;
+  req.on('data', (c) => {
+    size += c.length;
+    if (size <= MAX_BODY) chunks.push(c);
+  });
+  req.on('end', () => {
+    try {
+      handle(req, res, Buffer.concat(chunks).toString('utf8'), size > MAX_BODY);
+    } catch (e) {
+      process.stderr.write(`fake-forge: ${e.stack}\n`);
+      if (!res.headersSent) send(res, json(500, { message: `fake-forge crashed: ${e.message}` }));
+    }
+  });
+});
+
+function handle(req, res, text, tooBig) {
+  const url = new URL(req.url, 'http://fake');
+  let pathname = url.pathname;
+  let prefix = '';
+  // GitHub Enterprise Server serves the API under /api/v3.
+  if (pathname.startsWith('/api/v3/')) {
+    prefix = '/api/v3';
+    pathname = pathname.slice(prefix.length);
+  }
+  const parts = pathname.split('/').filter((s) => s.length).map((s) => decodeURIComponent(s));
+  if (parts[0] === '_control') return handleControl(req, res, parts, text);
+
+  const entry = {
+    seq: ++seq,
+    time: Date.now() / 1000,
+    method: req.method,
+    path: url.pathname + url.search,
+    headers: loggedHeaders(req),
+    auth: authState(req),
+    body: text,
+    status: 0,
+    fault: null,
+  };
+  appendLog(entry);
+  const common = { 'x-github-request-id': `FAKE:${entry.seq}`, 'x-github-media-type': 'github.v3' };
+
+  const before = takeFault(req.method, pathname, false);
+  if (before) {
+    entry.fault = before.kind || String(before.status || '500');
+    if (before.kind === 'drop' || before.kind === 'reset') {
+      entry.status = -1;
+      if (before.kind === 'drop') dropConnection(res);
+      else res.socket.destroy();
+      return;
+    }
+    const reply = faultReply(before, req, parts);
+    entry.status = reply.status;
+    return send(res, reply, common);
+  }
+
+  let reply;
+  if (entry.auth !== 'ok') {
+    reply = json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+  } else if (checkHeaders(req).length) {
+    reply = json(400, { message: `fake-forge: ${checkHeaders(req).join('; ')}` });
+  } else if (tooBig) {
+    reply = json(413, { message: 'fake-forge: request body too large' });
+  } else {
+    let body = null;
+    const mutating = req.method !== 'GET' && req.method !== 'HEAD';
+    if (text.length) {
+      if (!mutating) reply = json(400, { message: 'fake-forge: a GET has no body' });
+      else if (!/^application\/json\b/.test(req.headers['content-type'] || ''))
+        reply = json(400, { message: 'fake-forge: Content-Type must be application/json' });
+      else {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          reply = json(400, { message: 'Problems parsing JSON' });
+        }
+      }
+    } else if (req.method === 'POST' || req.method === 'PATCH') {
+      reply = json(400, { message: 'fake-forge: a JSON body is required' });
+    }
+    reply ??= handleApi(req, prefix, url, parts, body);
+    if (mutating && reply.status < 300) saveState();
+  }
+
+  const after = takeFault(req.method, pathname, true);
+  if (after) {
+    entry.fault = `${after.kind || after.status || '500'} after`;
+    if (after.kind === 'drop' || after.kind === 'reset') {
+      entry.status = -1;
+      if (after.kind === 'drop') dropConnection(res);
+      else res.socket.destroy();
+      return;
+    }
+    reply = faultReply(after, req, parts);
+  }
+
+  if (reply.status === 200 && req.method === 'GET') {
+    const tag = `W/"${crypto.createHash('sha1').update(JSON.stringify(reply.body) + (reply.headers.link || '')).digest('hex')}"`;
+    reply.headers.etag = tag;
+    const inm = req.headers['if-none-match'];
+    if (inm && inm.split(/\s*,\s*/).includes(tag)) reply = new Reply(304, null, { etag: tag });
+  }
+  entry.status = reply.status;
+  send(res, reply, { ...common, ...rateHeaders(reply.status !== 304) });
+}
+
+server.listen(opts.port, '127.0.0.1', () => {
+  const port = server.address().port;
+  if (opts.stateDir) fs.writeFileSync(path.join(opts.stateDir, 'port'), `${port}\n`);
+  process.stdout.write(`listening ${port}\n`);
+});
+
+if (opts.exitWithStdin) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+}
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
