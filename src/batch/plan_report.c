@@ -99,6 +99,10 @@ char *hf_plan_json(const hf_plan_meta *meta, const hf_vec *plans)
         add_str_or_null(base, "ref", p->base_ref);
         add_str_or_null(base, "commit", p->base_commit[0] ? p->base_commit : NULL);
         cJSON_AddStringToObject(o, "status", hf_plan_status_name(p->status));
+        /* beyond DESIGN.md's shape: the planned commit and tree, so a
+         * reviewer (or a test) can check that git am reproduces them */
+        add_str_or_null(o, "commit", p->commit[0] ? p->commit : NULL);
+        add_str_or_null(o, "tree", p->commit[0] ? p->tree : NULL);
         cJSON *changes = cJSON_AddArrayToObject(o, "changes");
         for (size_t k = 0; k < p->changes.len; k++) {
             const hf_plan_change *c = p->changes.items[k];
