@@ -62,7 +62,8 @@ void hf_repo_plan_free(void *p)
 
 static const char *source_url(const hf_plan_options *o, const hf_repo *r, hf_buf *scratch)
 {
-    for (size_t i = 0; o->sources && i < o->sources->len; i++) {
+    /* the last --source for a repo wins, as with any repeated option */
+    for (size_t i = o->sources ? o->sources->len : 0; i-- > 0;) {
         const hf_source *s = o->sources->items[i];
         if (!strcmp(s->name, r->name))
             return s->url;

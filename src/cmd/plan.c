@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char plan_usage[] =
@@ -222,8 +223,14 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
     const char *token = getenv("GITHUB_TOKEN");
     if (token && *token)
         hf_log_add_secret(token);
+    /* archive templates: beside the configuration, or in it */
     hf_buf templates = HF_BUF_INIT;
-    hf_buf_printf(&templates, "%s/../archive-templates", g.config_dir);
+    hf_buf_printf(&templates, "%s/archive-templates", g.config_dir);
+    struct stat st;
+    if (stat(templates.ptr, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        hf_buf_clear(&templates);
+        hf_buf_printf(&templates, "%s/../archive-templates", g.config_dir);
+    }
     hf_plan_options opts = {.cfg = &cfg,
                             .engine = engine,
                             .today = today,

@@ -6,6 +6,8 @@
 # line "[exit status N]" gives the expected exit status (default 0).
 source "$(dirname "$0")/lib.sh"
 cd "$HF_SOURCE_ROOT"
+# the examples use the sample fleet that scripts/setup builds
+[ -d build/sample-fleet/odoo-docker.git ] || scripts/make-sample-fleet build/sample-fleet >/dev/null
 
 n=0
 check_example() {
