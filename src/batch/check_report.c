@@ -117,6 +117,22 @@ static void write_json(FILE *out, const hf_vec *reports)
     cJSON_Delete(root);
 }
 
+/* "provider-docker-compose" -> "ProviderDockerCompose" */
+static char *rule_display_name(const char *id)
+{
+    hf_buf b = HF_BUF_INIT;
+    int up = 1;
+    for (const char *p = id; *p; p++) {
+        if (*p == '-' || *p == '_' || *p == '.') {
+            up = 1;
+            continue;
+        }
+        hf_buf_putc(&b, up && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p);
+        up = 0;
+    }
+    return hf_buf_detach(&b);
+}
+
 /* SARIF 2.1.0: one run per repo (each with its own automation id, so GitHub
  * code scanning keeps them apart); excepted findings carry an external
  * suppression naming the exception. */
@@ -147,9 +163,19 @@ static void write_sarif(FILE *out, const hf_vec *reports)
             hf_vec_push(&seen, (void *)f->rule);
             cJSON *ro = cJSON_CreateObject();
             cJSON_AddStringToObject(ro, "id", f->rule->id);
-            cJSON_AddStringToObject(ro, "name", f->rule->id);
+            /* SARIF wants name to differ from the opaque id (SARIF1001) */
+            char *name = rule_display_name(f->rule->id);
+            cJSON_AddStringToObject(ro, "name", name);
+            free(name);
             cJSON *sd = cJSON_AddObjectToObject(ro, "shortDescription");
             cJSON_AddStringToObject(sd, "text", f->rule->message);
+            /* GitHub code scanning requires fullDescription (GH2012) */
+            hf_buf full = HF_BUF_INIT;
+            hf_buf_printf(&full, "%s (handoff contract rule %s, category %s.)", f->rule->message,
+                          f->rule->id, f->rule->category);
+            cJSON *fd = cJSON_AddObjectToObject(ro, "fullDescription");
+            cJSON_AddStringToObject(fd, "text", hf_buf_cstr(&full));
+            hf_buf_free(&full);
             cJSON *help = cJSON_AddObjectToObject(ro, "help");
             hf_buf help_text = HF_BUF_INIT;
             hf_buf_printf(&help_text,

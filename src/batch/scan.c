@@ -92,7 +92,11 @@ static void scan_bytes(scan_pool *pool, const char *path, const char *blob_hex, 
     record(pool, &found, res, NULL);
 }
 
-static void scan_disk_file(scan_pool *pool, const scan_item *it)
+/* Files up to this size are read into the worker's buffer; larger ones are
+ * memory-mapped (mapping a small file costs more than reading it). */
+#define READ_MAX (256u << 10)
+
+static void scan_disk_file(scan_pool *pool, const scan_item *it, hf_buf *readbuf)
 {
     hf_buf full = HF_BUF_INIT, problem = HF_BUF_INIT;
     hf_fs_join(&full, pool->root, it->path);
@@ -109,7 +113,26 @@ static void scan_disk_file(scan_pool *pool, const scan_item *it)
     }
     const char *data = "";
     void *map = NULL;
-    if (st.st_size > 0) {
+    if (st.st_size > 0 && (size_t)st.st_size <= READ_MAX) {
+        hf_buf_clear(readbuf);
+        hf_buf_grow(readbuf, (size_t)st.st_size + 1);
+        size_t got = 0;
+        while (got < (size_t)st.st_size) {
+            ssize_t n = read(fd, readbuf->ptr + got, (size_t)st.st_size - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        if (got != (size_t)st.st_size) {
+            hf_buf_printf(&problem, "%s: %s", it->path,
+                          got < (size_t)st.st_size && errno ? strerror(errno)
+                                                            : "changed while read");
+            goto fail;
+        }
+        data = readbuf->ptr;
+    } else if (st.st_size > 0) {
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
             hf_buf_printf(&problem, "%s: %s", it->path, strerror(errno));
@@ -166,6 +189,7 @@ static void *worker(void *arg)
 {
     scan_pool *pool = arg;
     git_repository *repo = NULL;
+    hf_buf readbuf = HF_BUF_INIT;
     if (pool->repo_path && git_repository_open_bare(&repo, pool->repo_path) < 0 &&
         git_repository_open(&repo, pool->repo_path) < 0)
         repo = NULL;
@@ -175,7 +199,7 @@ static void *worker(void *arg)
             break;
         const scan_item *it = pool->items->items[i];
         if (pool->root)
-            scan_disk_file(pool, it);
+            scan_disk_file(pool, it, &readbuf);
         else if (repo)
             scan_blob(pool, repo, it);
         else {
@@ -184,6 +208,7 @@ static void *worker(void *arg)
         }
     }
     git_repository_free(repo);
+    hf_buf_free(&readbuf);
     return NULL;
 }
 
@@ -223,15 +248,24 @@ static int list_dir(const hf_contract_engine *e, const char *root, const char *r
         hf_buf_free(&dir);
         return rc;
     }
+    /* names with their d_type in front (one byte), so most entries need no
+     * lstat; DT_UNKNOWN (some file systems) falls back to lstat */
     hf_vec names = HF_VEC_INIT;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-            hf_vec_push(&names, hf_xstrdup(de->d_name));
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        size_t n = strlen(de->d_name);
+        char *entry = hf_xmalloc(n + 2);
+        entry[0] = (char)de->d_type;
+        memcpy(entry + 1, de->d_name, n + 1);
+        hf_vec_push(&names, entry);
+    }
     closedir(d);
     int rc = 0;
     for (size_t i = 0; i < names.len && rc == 0; i++) {
-        const char *name = names.items[i];
+        const char *name = (const char *)names.items[i] + 1;
+        unsigned char type = (unsigned char)((const char *)names.items[i])[0];
         hf_buf path = HF_BUF_INIT, full = HF_BUF_INIT;
         if (*rel)
             hf_fs_join(&path, rel, name);
@@ -239,14 +273,20 @@ static int list_dir(const hf_contract_engine *e, const char *root, const char *r
             hf_buf_puts(&path, name);
         hf_fs_join(&full, dir.ptr, name);
         struct stat st;
-        if (lstat(full.ptr, &st) < 0) {
+        mode_t mode = type == DT_REG   ? S_IFREG
+                      : type == DT_DIR ? S_IFDIR
+                      : type == DT_LNK ? S_IFLNK
+                                       : 0;
+        if (!mode && lstat(full.ptr, &st) == 0)
+            mode = st.st_mode & S_IFMT;
+        if (!mode) {
             hf_vec_push(&out->problems, hf_xstrdup(full.ptr));
-        } else if (S_ISLNK(st.st_mode)) {
+        } else if (S_ISLNK(mode)) {
             out->files_skipped++; /* never followed */
-        } else if (S_ISDIR(st.st_mode)) {
+        } else if (S_ISDIR(mode)) {
             if (strcmp(name, ".git") && !hf_contract_skips_dir(e, name))
                 rc = list_dir(e, root, path.ptr, items, manifests, out, err);
-        } else if (S_ISREG(st.st_mode)) {
+        } else if (S_ISREG(mode)) {
             if (!strcmp(name, "ARCHIVED.md") && hf_path_under(path.ptr, "archive"))
                 hf_vec_push(manifests, hf_xstrdup(path.ptr));
             if (hf_contract_wants_path(e, path.ptr)) {

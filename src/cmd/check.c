@@ -154,7 +154,11 @@ int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
     for (int i = optind; i < argc; i++) {
         const hf_repo *repo = repo_for_dir(&cfg, argv[i]);
         hf_scan_report *rep = hf_xcalloc(1, sizeof(*rep));
-        rep->repo = hf_xstrdup(argv[i]);
+        /* "dir/" and "dir" report the same paths (no "dir//file") */
+        size_t n = strlen(argv[i]);
+        while (n > 1 && argv[i][n - 1] == '/')
+            n--;
+        rep->repo = hf_xstrndup(argv[i], n);
         rep->family = hf_xstrdup(family ? family : repo->family);
         hf_scan_target t = {.repo = repo ? repo->name : argv[i], .family = rep->family,
                             .today = today};

@@ -18,11 +18,16 @@
 #define DEPTH_LIMIT 20000
 #define BINARY_SNIFF 8000
 #define EXCERPT_MAX 160
+/* ovector pairs of the one match data a scan reuses for every pattern; a
+ * pattern with more groups still matches (its ovector is cut short, and
+ * only the whole match and the inline allow's two groups are read) */
+#define OVECTOR_PAIRS 16
 
 typedef struct compiled_rule {
     const hf_rule *rule;
     pcre2_code *re;
     hf_vec allow; /* pcre2_code * */
+    bool prefiltered; /* part of the engine's line prefilter */
 } compiled_rule;
 
 struct hf_contract_engine {
@@ -30,6 +35,10 @@ struct hf_contract_engine {
     hf_vec rules;       /* compiled_rule * */
     hf_vec allow_lines; /* pcre2_code * */
     pcre2_code *inline_allow;
+    /* The alternation of every line rule that can be combined: a line it
+     * does not match matches none of those rules, so most lines cost one
+     * match call instead of one per rule. NULL when none combine. */
+    pcre2_code *prefilter;
     pcre2_match_context *mctx;
 };
 
@@ -71,8 +80,55 @@ void hf_contract_free(hf_contract_engine *e)
     hf_vec_free(&e->rules, compiled_rule_free);
     hf_vec_free(&e->allow_lines, code_free);
     pcre2_code_free(e->inline_allow);
+    pcre2_code_free(e->prefilter);
     pcre2_match_context_free(e->mctx);
     free(e);
+}
+
+/* Whether a rule's pattern can be one branch of the prefilter: not when it
+ * refers back to its own groups by number (the numbers shift in the
+ * alternation) or turns on extended mode (a `#` comment would swallow the
+ * closing parenthesis). */
+static bool combinable(const compiled_rule *cr)
+{
+    uint32_t backrefs = 0;
+    if (cr->rule->multiline || pcre2_pattern_info(cr->re, PCRE2_INFO_BACKREFMAX, &backrefs) != 0 ||
+        backrefs)
+        return false;
+    for (const char *p = cr->rule->pattern; (p = strstr(p, "(?")) != NULL; p += 2) {
+        size_t n = strspn(p + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ^-");
+        if (memchr(p + 2, 'x', n))
+            return false;
+    }
+    return true;
+}
+
+/* Builds the prefilter from the combinable line rules. If the alternation
+ * does not compile (it always should), every rule is matched on its own. */
+static void build_prefilter(hf_contract_engine *e)
+{
+    hf_buf alt = HF_BUF_INIT;
+    size_t n = 0;
+    for (size_t i = 0; i < e->rules.len; i++) {
+        compiled_rule *cr = e->rules.items[i];
+        if (!combinable(cr))
+            continue;
+        hf_buf_puts(&alt, n++ ? "|" : "");
+        hf_buf_puts(&alt, cr->rule->ignore_case ? "(?i:" : "(?:");
+        hf_buf_puts(&alt, cr->rule->pattern);
+        hf_buf_puts(&alt, ")");
+        cr->prefiltered = true;
+    }
+    int code;
+    PCRE2_SIZE offset;
+    if (n)
+        e->prefilter = pcre2_compile((PCRE2_SPTR)alt.ptr, alt.len, 0, &code, &offset, NULL);
+    if (e->prefilter)
+        pcre2_jit_compile(e->prefilter, PCRE2_JIT_COMPLETE);
+    else
+        for (size_t i = 0; i < e->rules.len; i++)
+            ((compiled_rule *)e->rules.items[i])->prefiltered = false;
+    hf_buf_free(&alt);
 }
 
 int hf_contract_compile(hf_contract_engine **out, const hf_config *cfg, hf_error *err)
@@ -113,6 +169,7 @@ int hf_contract_compile(hf_contract_engine **out, const hf_config *cfg, hf_error
                               "inline allow", err);
     if (!e->inline_allow)
         goto done;
+    build_prefilter(e);
     rc = 0;
 done:
     hf_buf_free(&what);
@@ -167,20 +224,37 @@ bool hf_contract_wants_path(const hf_contract_engine *e, const char *path)
 
 /* ---- quarantine ---------------------------------------------------------- */
 
-/* The next backquoted cell of a table row, or NULL. */
+/* The next cell of a Markdown table row starting at p (just after a '|'):
+ * trimmed, without surrounding backquotes. Returns the position after the
+ * closing '|', or NULL at the end of the row. */
 static const char *next_cell(const char *p, const char *end, const char **cell, size_t *n)
 {
-    const char *open = memchr(p, '`', (size_t)(end - p));
-    if (!open)
+    const char *bar = memchr(p, '|', (size_t)(end - p));
+    if (!bar)
         return NULL;
-    const char *close = memchr(open + 1, '`', (size_t)(end - open - 1));
-    if (!close)
-        return NULL;
-    *cell = open + 1;
-    *n = (size_t)(close - open - 1);
-    return close + 1;
+    const char *s = p, *e = bar;
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        e--;
+    if (e - s >= 2 && *s == '`' && e[-1] == '`')
+        s++, e--;
+    *cell = s;
+    *n = (size_t)(e - s);
+    return bar + 1;
 }
 
+static bool all_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("0123456789abcdefABCDEF", s[i]))
+            return false;
+    return true;
+}
+
+/* Rows are `| original | new | blob |`; cells may be backquoted. Rows whose
+ * third cell is not a 40-hex blob id (the header, the separator) are not
+ * manifest entries. */
 void hf_quarantine_add_manifest(hf_quarantine *q, const char *text, size_t len)
 {
     const char *p = text, *end = text + len;
@@ -193,11 +267,11 @@ void hf_quarantine_add_manifest(hf_quarantine *q, const char *text, size_t len)
         if (s < eol && *s == '|') {
             const char *cells[3];
             size_t lens[3];
-            const char *c = s;
+            const char *c = s + 1;
             int k = 0;
             while (k < 3 && (c = next_cell(c, eol, &cells[k], &lens[k])) != NULL)
                 k++;
-            if (k == 3 && lens[2] == 40) {
+            if (k == 3 && lens[2] == 40 && all_hex(cells[2], 40) && lens[1] > 0) {
                 hf_vec_push(&q->paths, hf_xstrndup(cells[1], lens[1]));
                 hf_vec_push(&q->blobs, hf_xstrndup(cells[2], lens[2]));
             }
@@ -252,15 +326,14 @@ static bool rule_applies(const hf_rule *r, const hf_scan_target *t, const char *
     return !any_glob(&r->exclude, path);
 }
 
-/* 1 on a match, 0 on none, -1 when a limit was hit. */
-static int match_at(const hf_contract_engine *e, const pcre2_code *re, const char *s, size_t n,
-                    size_t start, size_t *at)
+/* 1 on a match, 0 on none, -1 when a limit was hit. md is the scan's match
+ * data (rc 0 means a match whose groups did not all fit: still a match). */
+static int match_at(const hf_contract_engine *e, pcre2_match_data *md, const pcre2_code *re,
+                    const char *s, size_t n, size_t start, size_t *at)
 {
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     int rc = pcre2_match(re, (PCRE2_SPTR)s, n, start, 0, md, e->mctx);
     if (rc >= 0 && at)
         *at = pcre2_get_ovector_pointer(md)[0];
-    pcre2_match_data_free(md);
     if (rc >= 0)
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
@@ -321,14 +394,13 @@ typedef struct line_span {
 
 /* Whether an inline `handoff: allow <rule> <exception>` on this line or the
  * one before names this rule; fills the exception id. */
-static bool inline_allow(const hf_contract_engine *e, const line_span *lines, size_t li,
-                         const char *rule_id, char *exc_id, size_t exc_cap)
+static bool inline_allow(const hf_contract_engine *e, pcre2_match_data *md, const line_span *lines,
+                         size_t li, const char *rule_id, char *exc_id, size_t exc_cap)
 {
     for (size_t k = 0; k < 2; k++) {
         if (k > li)
             break;
         const line_span *l = &lines[li - k];
-        pcre2_match_data *md = pcre2_match_data_create_from_pattern(e->inline_allow, NULL);
         int rc = pcre2_match(e->inline_allow, (PCRE2_SPTR)l->s, l->n, 0, 0, md, e->mctx);
         bool hit = false;
         if (rc >= 3) {
@@ -340,7 +412,6 @@ static bool inline_allow(const hf_contract_engine *e, const line_span *lines, si
                 hit = true;
             }
         }
-        pcre2_match_data_free(md);
         if (hit)
             return true;
     }
@@ -391,18 +462,18 @@ static void settle(const hf_contract_engine *e, const hf_scan_target *t, hf_find
     f->message = hf_buf_detach(&msg);
 }
 
-static bool line_allowed(const hf_contract_engine *e, const compiled_rule *cr, const line_span *l,
-                         int *limit_hit)
+static bool line_allowed(const hf_contract_engine *e, pcre2_match_data *md, const compiled_rule *cr,
+                         const line_span *l, int *limit_hit)
 {
     for (size_t i = 0; i < e->allow_lines.len; i++) {
-        int m = match_at(e, e->allow_lines.items[i], l->s, l->n, 0, NULL);
+        int m = match_at(e, md, e->allow_lines.items[i], l->s, l->n, 0, NULL);
         if (m < 0)
             *limit_hit = 1;
         if (m > 0)
             return true;
     }
     for (size_t i = 0; i < cr->allow.len; i++) {
-        int m = match_at(e, cr->allow.items[i], l->s, l->n, 0, NULL);
+        int m = match_at(e, md, cr->allow.items[i], l->s, l->n, 0, NULL);
         if (m < 0)
             *limit_hit = 1;
         if (m > 0)
@@ -411,7 +482,7 @@ static bool line_allowed(const hf_contract_engine *e, const compiled_rule *cr, c
     return false;
 }
 
-static void add_finding(const hf_contract_engine *e, const hf_scan_target *t,
+static void add_finding(const hf_contract_engine *e, pcre2_match_data *md, const hf_scan_target *t,
                         const compiled_rule *cr, const char *path, const line_span *lines,
                         size_t li, size_t col_bytes, hf_vec *out)
 {
@@ -423,7 +494,7 @@ static void add_finding(const hf_contract_engine *e, const hf_scan_target *t,
     f->column = (int)utf8_chars(lines[li].s, col_bytes) + 1;
     f->excerpt = excerpt_of(cr->rule, lines[li].s, lines[li].n);
     char exc[128];
-    bool has_inline = inline_allow(e, lines, li, cr->rule->id, exc, sizeof(exc));
+    bool has_inline = inline_allow(e, md, lines, li, cr->rule->id, exc, sizeof(exc));
     settle(e, t, f, has_inline ? exc : NULL);
     hf_vec_push(out, f);
 }
@@ -491,6 +562,18 @@ int hf_contract_scan(const hf_contract_engine *e, const hf_scan_target *t, const
             break;
         i = end + 1;
     }
+    pcre2_match_data *md = pcre2_match_data_create(OVECTOR_PAIRS, NULL);
+    /* Lines the prefilter matches (or could not decide on): only these can
+     * hold a finding of a prefiltered rule. */
+    unsigned char *candidate = NULL;
+    bool any_prefiltered = false;
+    for (size_t r = 0; r < applicable.len; r++)
+        any_prefiltered |= ((const compiled_rule *)applicable.items[r])->prefiltered;
+    if (e->prefilter && any_prefiltered) {
+        candidate = hf_xmalloc(nlines);
+        for (size_t li = 0; li < nlines; li++)
+            candidate[li] = match_at(e, md, e->prefilter, lines[li].s, lines[li].n, 0, NULL) != 0;
+    }
     int rc = 0;
     for (size_t r = 0; r < applicable.len && rc == 0; r++) {
         const compiled_rule *cr = applicable.items[r];
@@ -499,10 +582,10 @@ int hf_contract_scan(const hf_contract_engine *e, const hf_scan_target *t, const
             size_t start = 0, at;
             size_t last_line = (size_t)-1;
             int m;
-            while (start <= len && (m = match_at(e, cr->re, data, len, start, &at)) > 0) {
+            while (start <= len && (m = match_at(e, md, cr->re, data, len, start, &at)) > 0) {
                 size_t li = line_of(lines, nlines, data, at);
-                if (li != last_line && !line_allowed(e, cr, &lines[li], &limit_hit))
-                    add_finding(e, t, cr, path, lines, li, at - (size_t)(lines[li].s - data),
+                if (li != last_line && !line_allowed(e, md, cr, &lines[li], &limit_hit))
+                    add_finding(e, md, t, cr, path, lines, li, at - (size_t)(lines[li].s - data),
                                 out);
                 last_line = li;
                 /* continue after this line so one line yields one finding */
@@ -516,14 +599,16 @@ int hf_contract_scan(const hf_contract_engine *e, const hf_scan_target *t, const
                 limit_hit = 1;
         } else {
             for (size_t li = 0; li < nlines; li++) {
+                if (candidate && cr->prefiltered && !candidate[li])
+                    continue;
                 size_t at;
-                int m = match_at(e, cr->re, lines[li].s, lines[li].n, 0, &at);
+                int m = match_at(e, md, cr->re, lines[li].s, lines[li].n, 0, &at);
                 if (m < 0) {
                     limit_hit = 1;
                     break;
                 }
-                if (m > 0 && !line_allowed(e, cr, &lines[li], &limit_hit))
-                    add_finding(e, t, cr, path, lines, li, at, out);
+                if (m > 0 && !line_allowed(e, md, cr, &lines[li], &limit_hit))
+                    add_finding(e, md, t, cr, path, lines, li, at, out);
             }
         }
         if (limit_hit)
@@ -532,6 +617,8 @@ int hf_contract_scan(const hf_contract_engine *e, const hf_scan_target *t, const
                               "backtracks too much on this input",
                               path, cr->rule->id);
     }
+    pcre2_match_data_free(md);
+    free(candidate);
     free(lines);
     hf_vec_free(&applicable, NULL);
     return rc;
