@@ -305,22 +305,29 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
                             .time = (int64_t)hf_date_epoch(o->today)};
     git_oid commit;
     if (hf_commit_create(&commit, mirror, &base.commit, &new_tree, msg.ptr, &co, &err) < 0 ||
-        hf_patch_mbox(&text, mirror, &commit, &err) < 0) {
+        (o->keep_patch && hf_patch_mbox(&text, mirror, &commit, &err) < 0)) {
         fail(plan, err.msg);
         goto done;
     }
     git_oid_tostr(plan->commit, sizeof(plan->commit), &commit);
-    plan->patch = hf_buf_detach(&text);
-    if (hf_diff_text(&text, mirror, &base.tree, &new_tree, false, &err) < 0) {
-        fail(plan, err.msg);
-        goto done;
+    if (o->keep_patch)
+        plan->patch = hf_buf_detach(&text);
+    if (o->keep_diff) {
+        hf_buf_clear(&text);
+        if (hf_diff_text(&text, mirror, &base.tree, &new_tree, false, &err) < 0) {
+            fail(plan, err.msg);
+            goto done;
+        }
+        plan->diff = hf_buf_detach(&text);
     }
-    plan->diff = hf_buf_detach(&text);
-    if (hf_diff_text(&text, mirror, &base.tree, &new_tree, true, &err) < 0) {
-        fail(plan, err.msg);
-        goto done;
+    if (o->keep_color_diff) {
+        hf_buf_clear(&text);
+        if (hf_diff_text(&text, mirror, &base.tree, &new_tree, true, &err) < 0) {
+            fail(plan, err.msg);
+            goto done;
+        }
+        plan->diff_color = hf_buf_detach(&text);
     }
-    plan->diff_color = hf_buf_detach(&text);
     plan->status = HF_PLAN_CHANGES;
 done:
     hf_progress_done(prog, w, r->name, hf_plan_status_name(plan->status));

@@ -72,6 +72,11 @@ typedef struct hf_plan_options {
     int jobs;
     bool progress_tty;         /* live progress display */
     bool quiet;
+    /* What the caller will print or write: only that is kept per repo, so
+     * memory does not grow with the fleet (the commit is built either way). */
+    bool keep_patch;
+    bool keep_diff;
+    bool keep_color_diff;
 } hf_plan_options;
 
 /* Plans every repo (const hf_repo *) into plans (hf_repo_plan *, in the order

@@ -240,7 +240,10 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
                             .token = token && *token ? token : NULL,
                             .jobs = g.jobs,
                             .progress_tty = isatty(STDERR_FILENO),
-                            .quiet = g.verbosity == HF_LOG_QUIET};
+                            .quiet = g.verbosity == HF_LOG_QUIET,
+                            .keep_patch = out_dir != NULL,
+                            .keep_diff = fmt == FMT_TEXT,
+                            .keep_color_diff = fmt == FMT_TEXT && hf_log_color_on(stdout)};
     hf_plan_run(&opts, &repos, &plans);
     hf_buf_free(&templates);
 

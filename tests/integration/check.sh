@@ -44,15 +44,6 @@ same_output() {
 
 # need_npm WHAT: true when the npm test tools are installed. Without them the
 # check is skipped with a message, and fails under CI.
-need_npm() {
-    if [ -d "$node_modules" ] && command -v node >/dev/null; then return 0; fi
-    if [ -n "${CI:-}" ]; then
-        not_ok "$1" "node_modules is missing: scripts/setup runs npm ci (CI must have it)"
-    else
-        echo "skip - $1 (no node_modules: run npm ci in $HF_SOURCE_ROOT)"
-    fi
-    return 1
-}
 
 # ---- exit status and exact text --------------------------------------------
 

