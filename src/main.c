@@ -12,7 +12,9 @@ static const hf_command commands[] = {
      hf_cmd_validate},
     {"plan", "dry run: fetch, apply recipes, gate, contract before/after, show diffs",
      hf_cmd_plan},
-    {"check", "contract checks on local directories", hf_cmd_check},
+    {"apply", "plan, then commit to the batch branch, push, open or update the PR", hf_cmd_apply},
+    {"status", "pull-request state of every fleet repo", hf_cmd_status},
+    {"check", "contract checks on local directories or fleet repos", hf_cmd_check},
     {"matrix", "the owner matrix of the fleet (markdown or json)", hf_cmd_matrix},
 };
 

@@ -12,7 +12,7 @@ static const char *severity_name(const hf_finding *f)
     return f->severity == HF_SEV_ERROR ? "error" : "warning";
 }
 
-static void write_text(FILE *out, const hf_vec *reports, int prefix_paths, int color)
+static void write_text(FILE *out, const hf_vec *reports, int color)
 {
     size_t files = 0;
     hf_contract_counts total = {0};
@@ -28,7 +28,7 @@ static void write_text(FILE *out, const hf_vec *reports, int prefix_paths, int c
                      : f->severity == HF_SEV_ERROR   ? "\033[1;31m"
                                                      : "\033[1;33m";
             }
-            if (prefix_paths)
+            if (rep->on_disk)
                 fprintf(out, "%s/%s:%d:%d: %s%s%s %s: %s", rep->repo, f->path, f->line,
                         f->column, on, lvl, off, f->rule->id, f->message);
             else
@@ -254,12 +254,11 @@ static void write_sarif(FILE *out, const hf_vec *reports)
     cJSON_Delete(root);
 }
 
-void hf_check_report_write(FILE *out, const hf_vec *reports, hf_check_format fmt,
-                           int prefix_paths, int color)
+void hf_check_report_write(FILE *out, const hf_vec *reports, hf_check_format fmt, int color)
 {
     switch (fmt) {
     case HF_CHECK_TEXT:
-        write_text(out, reports, prefix_paths, color);
+        write_text(out, reports, color);
         break;
     case HF_CHECK_JSON:
         write_json(out, reports);

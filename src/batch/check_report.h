@@ -9,10 +9,9 @@
 
 typedef enum { HF_CHECK_TEXT, HF_CHECK_JSON, HF_CHECK_SARIF } hf_check_format;
 
-/* reports: hf_scan_report *. prefix_paths: in text, show "<repo>/<path>" so
- * that a file:line:col names a file on disk (directories) rather than
- * "<repo>: <path>" (fleet repos). */
-void hf_check_report_write(FILE *out, const hf_vec *reports, hf_check_format fmt,
-                           int prefix_paths, int color);
+/* reports: hf_scan_report *. In text, a directory's findings read
+ * "<dir>/<path>:line:col" so they name a file on disk, a fleet repo's
+ * "<owner>/<name>: <path>:line:col". */
+void hf_check_report_write(FILE *out, const hf_vec *reports, hf_check_format fmt, int color);
 
 #endif

@@ -60,18 +60,19 @@ void hf_repo_plan_free(void *p)
 
 /* ---- one repo ------------------------------------------------------------ */
 
-static const char *source_url(const hf_plan_options *o, const hf_repo *r, hf_buf *scratch)
+const char *hf_repo_source_url(const hf_config *cfg, const hf_vec *sources, const hf_repo *r,
+                               hf_buf *scratch)
 {
     /* the last --source for a repo wins, as with any repeated option */
-    for (size_t i = o->sources ? o->sources->len : 0; i-- > 0;) {
-        const hf_source *s = o->sources->items[i];
+    for (size_t i = sources ? sources->len : 0; i-- > 0;) {
+        const hf_source *s = sources->items[i];
         if (!strcmp(s->name, r->name))
             return s->url;
     }
     if (r->url)
         return r->url;
     hf_buf_clear(scratch);
-    hf_buf_printf(scratch, "%s/%s.git", o->cfg->fleet.forge_web, r->name);
+    hf_buf_printf(scratch, "%s/%s.git", cfg->fleet.forge_web, r->name);
     return scratch->ptr;
 }
 
@@ -193,7 +194,7 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
 
     hf_progress_stage(prog, w, r->name, "fetch");
     hf_mirror_options mo = {.cache_dir = o->cache_dir,
-                            .remote = {.repo = r->name, .url = source_url(o, r, &scratch),
+                            .remote = {.repo = r->name, .url = hf_repo_source_url(o->cfg, o->sources, r, &scratch),
                                        .token = o->token},
                             .branch = r->base};
     if (hf_mirror_sync(&mirror, &base, &mo, &err) < 0) {

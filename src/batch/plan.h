@@ -11,6 +11,7 @@
 
 #include "config/model.h"
 #include "policy/contract.h"
+#include "util/buf.h"
 #include "util/date.h"
 #include "util/vec.h"
 
@@ -60,6 +61,11 @@ typedef struct hf_source {
     const char *name; /* owner/name */
     const char *url;  /* path, file://, http(s):// */
 } hf_source;
+
+/* Where repo r is fetched from: its last --source, else its url from
+ * fleet.yml, else <forge web>/<owner>/<name>.git (built in scratch). */
+const char *hf_repo_source_url(const hf_config *cfg, const hf_vec *sources, const hf_repo *r,
+                               hf_buf *scratch);
 
 typedef struct hf_plan_options {
     const hf_config *cfg;

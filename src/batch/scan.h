@@ -5,6 +5,7 @@
 #define HF_BATCH_SCAN_H
 
 #include <git2.h>
+#include <stdbool.h>
 
 #include "policy/contract.h"
 #include "util/diag.h"
@@ -12,6 +13,7 @@
 typedef struct hf_scan_report {
     char *repo;            /* owner/name or the directory as given */
     char *family;
+    bool on_disk;          /* a directory: text output names <dir>/<path> */
     size_t files_scanned;
     size_t files_skipped;  /* binary, oversized, quarantined or symlinks */
     hf_vec findings;       /* hf_finding * */

@@ -1,11 +1,16 @@
 /* Shared option handling and configuration loading for the commands. */
 #include "cmd/cli.h"
+#include "batch/plan.h"
+#include "util/buf.h"
 #include "util/diag.h"
+#include "util/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 int hf_exit_merge(int a, int b)
 {
@@ -127,4 +132,52 @@ int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,
                 diags.errors, diags.errors == 1 ? "" : "s", g->config_dir);
     hf_diags_free(&diags);
     return rc < 0 ? HF_EXIT_USAGE : 0;
+}
+
+char *hf_cli_cache_dir(const hf_global_opts *g)
+{
+    if (g->cache_dir)
+        return hf_xstrdup(g->cache_dir);
+    hf_buf b = HF_BUF_INIT;
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg == '/')
+        hf_buf_printf(&b, "%s/handoff", xdg);
+    else if (home && *home)
+        hf_buf_printf(&b, "%s/.cache/handoff", home);
+    else
+        hf_buf_puts(&b, ".handoff-cache");
+    return hf_buf_detach(&b);
+}
+
+/* NAME=LOC; a LOC that is neither a URL nor absolute is made absolute, so
+ * the cache never depends on the directory handoff ran in. */
+int hf_cli_source(const char *cmd, const char *arg, hf_vec *sources, hf_vec *owned)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return hf_cli_usage_error(cmd, "--source takes NAME=URL|PATH, not '%s'", arg);
+    hf_source *s = hf_xcalloc(1, sizeof(*s));
+    char *name = hf_xstrndup(arg, (size_t)(eq - arg));
+    const char *loc = eq + 1;
+    char *url;
+    if (strstr(loc, "://") || loc[0] == '/') {
+        url = hf_xstrdup(loc);
+    } else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof(cwd))) {
+            free(name);
+            free(s);
+            return hf_cli_usage_error(cmd, "cannot resolve '%s'", loc);
+        }
+        hf_buf b = HF_BUF_INIT;
+        hf_buf_printf(&b, "%s/%s", cwd, loc);
+        url = hf_buf_detach(&b);
+    }
+    s->name = name;
+    s->url = url;
+    hf_vec_push(owned, name);
+    hf_vec_push(owned, url);
+    hf_vec_push(sources, s);
+    return 0;
 }

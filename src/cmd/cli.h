@@ -51,6 +51,14 @@ int hf_cli_today(const char *cmd, const char *arg, hf_date *out);
  * when c was one of them, 0 when not, -1 after a usage error. */
 int hf_cli_selection(int c, const char *arg, hf_selection *sel, const char *cmd);
 
+/* The mirror cache: --cache, else $XDG_CACHE_HOME/handoff, else
+ * ~/.cache/handoff. The caller frees the string. */
+char *hf_cli_cache_dir(const hf_global_opts *g);
+
+/* Parses --source NAME=LOC into sources (hf_source *); a relative LOC is
+ * made absolute. Strings go to owned (freed by the caller with free). */
+int hf_cli_source(const char *cmd, const char *arg, hf_vec *sources, hf_vec *owned);
+
 /* Loads the configuration, printing every diagnostic on stderr. Returns 0, or
  * HF_EXIT_USAGE when the configuration has errors. */
 int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,

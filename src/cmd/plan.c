@@ -9,7 +9,6 @@
 #include "util/fs.h"
 #include "util/mem.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,52 +44,6 @@ static const char plan_usage[] =
     "(with --detailed-exitcode).\n";
 
 enum { OPT_SOURCE = HF_OPT_FIRST_COMMAND_OPTION, OPT_OUT, OPT_DETAILED };
-
-static char *default_cache_dir(void)
-{
-    hf_buf b = HF_BUF_INIT;
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    if (xdg && *xdg == '/')
-        hf_buf_printf(&b, "%s/handoff", xdg);
-    else if (home && *home)
-        hf_buf_printf(&b, "%s/.cache/handoff", home);
-    else
-        hf_buf_puts(&b, ".handoff-cache");
-    return hf_buf_detach(&b);
-}
-
-/* NAME=LOC; a LOC that is neither a URL nor absolute is made absolute, so
- * the cache never depends on the directory handoff ran in. */
-static int parse_source(const char *arg, hf_vec *sources, hf_vec *owned)
-{
-    const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg || !eq[1])
-        return hf_cli_usage_error("plan", "--source takes NAME=URL|PATH, not '%s'", arg);
-    hf_source *s = hf_xcalloc(1, sizeof(*s));
-    char *name = hf_xstrndup(arg, (size_t)(eq - arg));
-    const char *loc = eq + 1;
-    char *url;
-    if (strstr(loc, "://") || loc[0] == '/') {
-        url = hf_xstrdup(loc);
-    } else {
-        char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof(cwd))) {
-            free(name);
-            free(s);
-            return hf_cli_usage_error("plan", "cannot resolve '%s'", loc);
-        }
-        hf_buf b = HF_BUF_INIT;
-        hf_buf_printf(&b, "%s/%s", cwd, loc);
-        url = hf_buf_detach(&b);
-    }
-    s->name = name;
-    s->url = url;
-    hf_vec_push(owned, name);
-    hf_vec_push(owned, url);
-    hf_vec_push(sources, s);
-    return 0;
-}
 
 /* The command line that reproduces this plan, for summaries and PR bodies. */
 static char *reproduce_command(int argc, char **argv, const char *config_dir)
@@ -174,7 +127,7 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
             }
             break;
         case OPT_SOURCE:
-            if ((rc = parse_source(optarg, &sources, &owned)) != 0)
+            if ((rc = hf_cli_source("plan", optarg, &sources, &owned)) != 0)
                 goto done;
             break;
         case OPT_OUT:
@@ -214,7 +167,7 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         rc = HF_EXIT_USAGE;
         goto done;
     }
-    cache = g.cache_dir ? hf_xstrdup(g.cache_dir) : default_cache_dir();
+    cache = hf_cli_cache_dir(&g);
     if (hf_fs_mkdirs(cache, &err) < 0) {
         hf_log_error("cache: %s", err.msg);
         rc = HF_EXIT_RUNTIME;

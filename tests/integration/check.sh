@@ -124,14 +124,40 @@ expect_usage() { # NAME STDERR-GREP ARGS...
         if grep -qE -- "$re" "$HF_TMP/e"; then ok "$name"; else not_ok "$name" "stderr lacks /$re/" "$(cat "$HF_TMP/e")"; fi
     fi
 }
-expect_usage "no directory" "name at least one directory" -C "$small" check
-expect_usage "not a directory" "'tenant-a/legacy/old.sh' is not a directory" -C "$small" check tenant-a/legacy/old.sh
-expect_usage "missing directory" "'no-such-dir' is not a directory" -C "$small" check no-such-dir
+expect_usage "not a directory" "'tenant-a/legacy/old.sh' is neither a directory nor a fleet repo" -C "$small" check tenant-a/legacy/old.sh
+expect_usage "missing directory" "'no-such-dir' is neither a directory nor a fleet repo" -C "$small" check no-such-dir
 expect_usage "not a fleet repo and no --family" "'odoo-ai' is not a fleet repo; say which family with --family" -C "$small" check odoo-ai
 expect_usage "unknown family" "unknown family 'tenantish'" -C "$small" check --family tenantish tenant-a
 expect_usage "bad --format" "--format takes text, json or sarif, not 'xml'" -C "$small" check --format xml tenant-a
 expect_usage "bad --today" "2026-13-01" -C "$small" check --today 2026-13-01 tenant-a
 expect_usage "missing configuration" "not a configuration directory" -C "$HF_TMP/no-config" check tenant-a
+# ---- fleet repos: no argument checks the fleet's base trees from the cache ----
+
+for r in tenant-a image; do
+    git init -q --bare "$HF_TMP/src-$r.git"
+    git -c core.bare=false -c core.autocrlf=false --git-dir="$HF_TMP/src-$r.git" --work-tree="$cases/fixtures/$r" add -A -f
+    GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t \
+        git -c core.bare=false --git-dir="$HF_TMP/src-$r.git" --work-tree="$cases/fixtures/$r" commit -q -m base
+done
+rc=0
+"$HANDOFF" -q -C "$small" check --cache "$HF_TMP/cache" --today 2026-07-01 \
+    --source "acme/tenant-a=$HF_TMP/src-tenant-a.git" --source "acme/image=$HF_TMP/src-image.git" \
+    >"$HF_TMP/o" 2>"$HF_TMP/e" || rc=$?
+if [ "$rc" -eq 3 ] && grep -q '^acme/tenant-a: .env.production:1:1: error no-foo: FOO is not allowed.$' "$HF_TMP/o" &&
+    grep -q '^total: 2 repos' "$HF_TMP/o"; then
+    ok "no argument: every fleet repo's base tree, fetched into the cache"
+else
+    not_ok "fleet check" "exit $rc" "$(cat "$HF_TMP/o" "$HF_TMP/e")"
+fi
+rc=0
+"$HANDOFF" -q -C "$small" check --cache "$HF_TMP/cache" --today 2026-07-01 \
+    --source "acme/image=$HF_TMP/src-image.git" acme/image >"$HF_TMP/o" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ] && grep -q '^acme/image: ' "$HF_TMP/o" && ! grep -q 'acme/tenant-a' "$HF_TMP/o"; then
+    ok "REPO argument: that fleet repo only"
+else
+    not_ok "REPO argument" "exit $rc" "$(cat "$HF_TMP/o")"
+fi
+
 mkdir -p "$HF_TMP/bad-config"
 cp "$small"/*.yml "$HF_TMP/bad-config/"
 printf 'rules:\n  - id: broken\n    category: quarantine\n    severity: error\n    message: x\n    pattern: "(unclosed"\n' >"$HF_TMP/bad-config/contract.yml"
