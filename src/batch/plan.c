@@ -58,6 +58,35 @@ void hf_repo_plan_free(void *p)
     free(plan);
 }
 
+void hf_repo_plan_release_details(hf_repo_plan *plan)
+{
+    hf_vec_free(&plan->changes, change_free);
+    hf_vec_free(&plan->notes, free);
+    free(plan->patch);
+    free(plan->diff);
+    free(plan->diff_color);
+    free(plan->message);
+    plan->patch = plan->diff = plan->diff_color = plan->message = NULL;
+    plan->details_released = true;
+}
+
+/* Distinct capabilities and exceptions behind the changes. */
+static size_t count_links(const hf_repo_plan *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->changes.len; i++) {
+        const hf_plan_change *c = p->changes.items[i];
+        const char *id = c->capability ? c->capability : c->exception;
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++) {
+            const hf_plan_change *d = p->changes.items[k];
+            seen = !strcmp(id, d->capability ? d->capability : d->exception);
+        }
+        n += !seen;
+    }
+    return n;
+}
+
 /* ---- one repo ------------------------------------------------------------ */
 
 const char *hf_repo_source_url(const hf_config *cfg, const hf_vec *sources, const hf_repo *r,
@@ -141,6 +170,10 @@ static int scan_counts(const hf_plan_options *o, const hf_repo *r, git_repositor
     hf_scan_report rep = {0};
     hf_scan_target t = {.repo = r->name, .family = r->family, .today = o->today};
     int rc = hf_scan_tree(o->engine, &t, git_repository_path(mirror), tree, 1, &rep, err);
+    /* a file the contract could not judge (a rule hit the PCRE2 limits, an
+     * unreadable blob) must not count as clean */
+    if (rc == 0 && rep.problems.len)
+        rc = hf_error_set(err, "contract scan: %s", (const char *)rep.problems.items[0]);
     if (rc == 0)
         hf_contract_count(&rep.findings, counts);
     hf_scan_report_free(&rep);
@@ -331,6 +364,7 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
     }
     plan->status = HF_PLAN_CHANGES;
 done:
+    plan->links = count_links(plan);
     hf_progress_done(prog, w, r->name, hf_plan_status_name(plan->status));
     free(uses);
     hf_vec_free(&files, hf_file_change_free);
@@ -352,7 +386,25 @@ typedef struct pool {
     atomic_size_t next;
     atomic_int worker_ids;
     hf_progress *progress;
+    pthread_mutex_t lock; /* guards done[] and next_ready */
+    bool *done;
+    size_t next_ready;
 } pool;
+
+/* Marks plan i done and hands every plan now ready, in fleet order, to the
+ * caller. */
+static void finished(pool *p, size_t i)
+{
+    if (!p->opts->on_ready)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->done[i] = true;
+    while (p->next_ready < p->plans->len && p->done[p->next_ready]) {
+        p->opts->on_ready(p->plans->items[p->next_ready], p->opts->ready_ctx);
+        p->next_ready++;
+    }
+    pthread_mutex_unlock(&p->lock);
+}
 
 static void *worker(void *arg)
 {
@@ -363,6 +415,7 @@ static void *worker(void *arg)
         if (i >= p->plans->len)
             break;
         plan_repo(p->opts, p->plans->items[i], p->progress, w);
+        finished(p, i);
     }
     return NULL;
 }
@@ -383,6 +436,8 @@ int hf_plan_run(const hf_plan_options *opts, const hf_vec *repos, hf_vec *plans)
                                                                        opts->quiet)};
     atomic_init(&p.next, 0);
     atomic_init(&p.worker_ids, 0);
+    pthread_mutex_init(&p.lock, NULL);
+    p.done = hf_xcalloc(repos->len ? repos->len : 1, sizeof(bool));
     pthread_t *threads = hf_xcalloc((size_t)jobs, sizeof(pthread_t));
     int started = 0;
     for (int i = 1; i < jobs; i++) {
@@ -394,6 +449,8 @@ int hf_plan_run(const hf_plan_options *opts, const hf_vec *repos, hf_vec *plans)
     for (int i = 1; i <= started; i++)
         pthread_join(threads[i], NULL);
     free(threads);
+    free(p.done);
+    pthread_mutex_destroy(&p.lock);
     hf_progress_free(p.progress);
     return 0;
 }

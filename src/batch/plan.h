@@ -52,9 +52,14 @@ typedef struct hf_repo_plan {
     char *diff_color;     /* the same with ANSI colour */
     char *message;        /* the commit message */
     char *error;          /* HF_PLAN_ERROR: why */
+    size_t links;         /* distinct links, kept when the details are released */
+    bool details_released;
 } hf_repo_plan;
 
 void hf_repo_plan_free(void *plan);
+/* Frees what only the per-repo output needs (changes, notes, patch, diffs,
+ * message), keeping status, counts and blocks for the summary. */
+void hf_repo_plan_release_details(hf_repo_plan *plan);
 
 /* Where a fleet repo is fetched from instead of its forge URL. */
 typedef struct hf_source {
@@ -83,6 +88,10 @@ typedef struct hf_plan_options {
     bool keep_patch;
     bool keep_diff;
     bool keep_color_diff;
+    /* Called for each repo in fleet order as soon as it and every repo
+     * before it are planned, one call at a time (may be NULL). */
+    void (*on_ready)(hf_repo_plan *plan, void *ctx);
+    void *ready_ctx;
 } hf_plan_options;
 
 /* Plans every repo (const hf_repo *) into plans (hf_repo_plan *, in the order

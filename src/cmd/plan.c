@@ -65,6 +65,98 @@ static char *reproduce_command(int argc, char **argv, const char *config_dir)
     return hf_buf_detach(&b);
 }
 
+typedef enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } plan_format;
+
+/* Output written as each repo's plan is ready (in fleet order). */
+typedef struct stream_ctx {
+    const hf_plan_meta *meta;
+    plan_format fmt;
+    int color;
+    bool hold_stdout; /* print at the end instead (a live progress display) */
+    bool stdout_started;
+    const char *out_dir;
+    FILE *out_json; /* DIR/plan.json, written under a temporary name */
+    hf_buf out_json_tmp;
+    bool out_started;
+    bool failed;
+    hf_error err;
+} stream_ctx;
+
+static void print_repo(stream_ctx *sc, hf_repo_plan *plan)
+{
+    if (sc->fmt == FMT_TEXT) {
+        hf_plan_write_text_repo(stdout, plan, sc->color);
+    } else if (sc->fmt == FMT_JSON) {
+        if (!sc->stdout_started) {
+            char *head = hf_plan_json_begin(sc->meta);
+            fputs(head, stdout);
+            free(head);
+        }
+        char *part = hf_plan_json_repo(plan, !sc->stdout_started);
+        fputs(part, stdout);
+        free(part);
+        sc->stdout_started = true;
+    }
+    fflush(stdout);
+    hf_repo_plan_release_details(plan);
+}
+
+static void repo_ready(hf_repo_plan *plan, void *ctx)
+{
+    stream_ctx *sc = ctx;
+    if (sc->out_json && !sc->failed) {
+        char *part = hf_plan_json_repo(plan, !sc->out_started);
+        sc->out_started = true;
+        if (fputs(part, sc->out_json) < 0) {
+            hf_error_set(&sc->err, "%s: write failed", sc->out_json_tmp.ptr);
+            sc->failed = true;
+        } else if (hf_plan_write_patch(sc->out_dir, plan, &sc->err) < 0) {
+            sc->failed = true;
+        }
+        free(part);
+    }
+    if (!sc->hold_stdout)
+        print_repo(sc, plan);
+}
+
+static int open_out(stream_ctx *sc, hf_error *err)
+{
+    if (hf_fs_mkdirs(sc->out_dir, err) < 0)
+        return -1;
+    hf_buf_printf(&sc->out_json_tmp, "%s/plan.json.tmp-XXXXXX", sc->out_dir);
+    int fd = mkstemp(sc->out_json_tmp.ptr);
+    if (fd < 0 || !(sc->out_json = fdopen(fd, "w")))
+        return hf_error_set(err, "%s: cannot create", sc->out_json_tmp.ptr);
+    char *head = hf_plan_json_begin(sc->meta);
+    fputs(head, sc->out_json);
+    free(head);
+    return 0;
+}
+
+/* Finishes plan.json (renamed into place only when complete) and writes
+ * summary.md. */
+static int close_out(stream_ctx *sc, const hf_vec *plans, hf_error *err)
+{
+    hf_buf final = HF_BUF_INIT;
+    hf_buf_printf(&final, "%s/plan.json", sc->out_dir);
+    int rc = 0;
+    if (fputs(hf_plan_json_end(), sc->out_json) < 0 || fflush(sc->out_json) != 0 ||
+        fsync(fileno(sc->out_json)) != 0)
+        rc = hf_error_set(err, "%s: write failed", sc->out_json_tmp.ptr);
+    if (fclose(sc->out_json) != 0 && rc == 0)
+        rc = hf_error_set(err, "%s: write failed", sc->out_json_tmp.ptr);
+    sc->out_json = NULL;
+    if (rc == 0 && !sc->failed && rename(sc->out_json_tmp.ptr, final.ptr) != 0)
+        rc = hf_error_set(err, "%s: cannot rename into place", final.ptr);
+    if (rc != 0 || sc->failed)
+        unlink(sc->out_json_tmp.ptr);
+    if (rc == 0)
+        rc = hf_plan_write_summary(sc->out_dir, sc->meta, plans, err);
+    hf_buf_free(&final);
+    hf_buf_free(&sc->out_json_tmp);
+    return rc;
+}
+
 int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
 {
     static const struct option longopts[] = {
@@ -82,7 +174,7 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
     hf_selection sel = {0};
     hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT;
     hf_date today = hf_date_today();
-    enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } fmt = FMT_TEXT;
+    plan_format fmt = FMT_TEXT;
     const char *out_dir = NULL;
     int detailed = 0, c, rc = HF_EXIT_OK;
     char *cache = NULL, *command = NULL;
@@ -184,6 +276,17 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         hf_buf_clear(&templates);
         hf_buf_printf(&templates, "%s/../archive-templates", g.config_dir);
     }
+    command = reproduce_command(argc - 1, argv + 1, g.config_dir);
+    hf_plan_meta meta = {cfg.fleet.name, cfg.fleet.branch, today, command};
+    int color = hf_log_color_on(stdout);
+    bool live = isatty(STDERR_FILENO) && g.verbosity != HF_LOG_QUIET;
+    stream_ctx sc = {.meta = &meta, .fmt = fmt, .color = color, .out_dir = out_dir};
+    if (out_dir && open_out(&sc, &err) < 0) {
+        hf_log_error("--out: %s", err.msg);
+        rc = HF_EXIT_RUNTIME;
+        hf_buf_free(&templates);
+        goto done;
+    }
     hf_plan_options opts = {.cfg = &cfg,
                             .engine = engine,
                             .today = today,
@@ -192,29 +295,42 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
                             .sources = &sources,
                             .token = token && *token ? token : NULL,
                             .jobs = g.jobs,
-                            .progress_tty = isatty(STDERR_FILENO),
+                            .progress_tty = live,
                             .quiet = g.verbosity == HF_LOG_QUIET,
                             .keep_patch = out_dir != NULL,
                             .keep_diff = fmt == FMT_TEXT,
-                            .keep_color_diff = fmt == FMT_TEXT && hf_log_color_on(stdout)};
+                            .keep_color_diff = fmt == FMT_TEXT && color,
+                            .on_ready = repo_ready,
+                            .ready_ctx = &sc};
+    /* Results are written as repos finish, in fleet order, and then let go,
+     * so memory stays flat with fleet size. A live progress display on the
+     * same terminal would tear the output: then stdout waits for the end. */
+    sc.hold_stdout = live && isatty(STDOUT_FILENO);
     hf_plan_run(&opts, &repos, &plans);
     hf_buf_free(&templates);
-
-    command = reproduce_command(argc - 1, argv + 1, g.config_dir);
-    hf_plan_meta meta = {cfg.fleet.name, cfg.fleet.branch, today, command};
+    for (size_t i = 0; sc.hold_stdout && i < plans.len; i++)
+        print_repo(&sc, plans.items[i]);
     if (fmt == FMT_JSON) {
-        char *json = hf_plan_json(&meta, &plans);
-        puts(json);
-        free(json);
-    } else if (fmt == FMT_MARKDOWN) {
+        if (!sc.stdout_started) {
+            char *head = hf_plan_json_begin(&meta);
+            fputs(head, stdout);
+            free(head);
+        }
+        fputs(hf_plan_json_end(), stdout);
+    }
+    else if (fmt == FMT_MARKDOWN) {
         char *md = hf_plan_markdown(&meta, &plans);
         fputs(md, stdout);
         free(md);
     } else {
-        hf_plan_write_text(stdout, &meta, &plans, hf_log_color_on(stdout));
+        hf_plan_write_text_table(stdout, &plans);
     }
-    if (out_dir && hf_plan_write_out(out_dir, &meta, &plans, &err) < 0) {
+    if (out_dir && close_out(&sc, &plans, &err) < 0) {
         hf_log_error("--out: %s", err.msg);
+        rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
+    }
+    if (sc.failed) {
+        hf_log_error("--out: %s", sc.err.msg);
         rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
     }
     for (size_t i = 0; i < plans.len; i++) {
