@@ -3,12 +3,15 @@
 #include "batch/plan.h"
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -179,5 +182,37 @@ int hf_cli_source(const char *cmd, const char *arg, hf_vec *sources, hf_vec *own
     hf_vec_push(owned, name);
     hf_vec_push(owned, url);
     hf_vec_push(sources, s);
+    return 0;
+}
+
+int hf_cli_token(const char *file, char **out)
+{
+    *out = NULL;
+    if (!file) {
+        const char *env = getenv("GITHUB_TOKEN");
+        if (env && *env)
+            *out = hf_xstrdup(env);
+        return 0;
+    }
+    hf_buf b = HF_BUF_INIT;
+    hf_error err;
+    if (hf_fs_read(&b, file, 64 * 1024, 0, &err) < 0) {
+        hf_log_error("--token-file: %s", err.msg);
+        return -1;
+    }
+    size_t start = 0, end = b.len;
+    while (start < end && isspace((unsigned char)b.ptr[start]))
+        start++;
+    while (end > start && isspace((unsigned char)b.ptr[end - 1]))
+        end--;
+    bool ok = end > start && !memchr(b.ptr + start, '\n', end - start) &&
+              !memchr(b.ptr + start, '\0', end - start);
+    if (ok)
+        *out = hf_xstrndup(b.ptr + start, end - start);
+    hf_buf_free(&b);
+    if (!ok) {
+        hf_log_error("--token-file %s: expected one line holding the token", file);
+        return -1;
+    }
     return 0;
 }

@@ -59,6 +59,11 @@ char *hf_cli_cache_dir(const hf_global_opts *g);
  * made absolute. Strings go to owned (freed by the caller with free). */
 int hf_cli_source(const char *cmd, const char *arg, hf_vec *sources, hf_vec *owned);
 
+/* The token from --token-file (one line, trimmed), else GITHUB_TOKEN; *out
+ * NULL when there is none. Returns -1 after an error about the file that
+ * never shows its content. Never from argv. */
+int hf_cli_token(const char *file, char **out);
+
 /* Loads the configuration, printing every diagnostic on stderr. Returns 0, or
  * HF_EXIT_USAGE when the configuration has errors. */
 int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,

@@ -36,5 +36,7 @@ int hf_cmd_validate(int argc, char **argv, const hf_global_opts *g);
 int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *g);
 int hf_cmd_check(int argc, char **argv, const hf_global_opts *g);
 int hf_cmd_plan(int argc, char **argv, const hf_global_opts *g);
+int hf_cmd_apply(int argc, char **argv, const hf_global_opts *g);
+int hf_cmd_status(int argc, char **argv, const hf_global_opts *g);
 
 #endif

@@ -1,0 +1,331 @@
+/* `handoff apply`: plan every selected repo, then push handoff's commit to
+ * the batch branch under a lease and open, update or close its pull
+ * request. A re-run with nothing changed sends no mutation and pushes
+ * nothing. The token comes from GITHUB_TOKEN or --token-file, never argv. */
+#include "batch/apply.h"
+#include "batch/plan.h"
+#include "batch/state.h"
+#include "cmd/cli.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/mem.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char apply_usage[] =
+    "usage: handoff apply [options] [REPO...]\n"
+    "\n"
+    "Plan every selected repo, then commit to the batch branch, push it under a\n"
+    "lease and open or update one pull request per repo. Converges: a re-run\n"
+    "with nothing changed pushes nothing and changes nothing on the forge; a PR\n"
+    "handoff opened that is no longer needed is closed with a comment and its\n"
+    "branch deleted. Commits someone else made on the batch branch are never\n"
+    "pushed over (the repo is reported human-modified).\n"
+    "\n"
+    "  -C DIR               the configuration directory (default: recipes)\n"
+    "  -j N                 repos worked on in parallel (default: number of CPUs)\n"
+    "  --cache DIR          the mirror cache (default: $XDG_CACHE_HOME/handoff)\n"
+    "  --repo GLOB          only repos whose owner/name matches (repeatable)\n"
+    "  --family F           only repos of this family (repeatable)\n"
+    "  --shard K/N          only the K-th of N deterministic slices of the fleet\n"
+    "  --source NAME=LOC    fetch repo NAME from LOC (a path, file:// or http(s)://)\n"
+    "                       and push there instead of its forge URL (repeatable)\n"
+    "  --today DATE         the date for exception expiry and markers (default: today)\n"
+    "  --format FORMAT      text (default), json or markdown\n"
+    "  --no-pr              push only; no pull-request requests at all\n"
+    "  --max-prs N          open at most N new pull requests in this run\n"
+    "  --reopen             reopen a handoff PR that a person closed\n"
+    "  --state FILE         the state journal (default: in the cache, per fleet\n"
+    "                       and branch); written atomically after every repo\n"
+    "  --resume             skip repos the journal says are done on the same base\n"
+    "  --forge-api URL      the GitHub REST API (default: fleet.yml forge api);\n"
+    "                       GitHub Enterprise: https://HOST/api/v3\n"
+    "  --token-file FILE    read the token from FILE instead of GITHUB_TOKEN\n"
+    "  -q                   no progress on stderr\n"
+    "\n"
+    "The token comes from GITHUB_TOKEN or --token-file, never from argv. It is\n"
+    "sent to the API and, for http(s) pushes, as user x-access-token; it never\n"
+    "appears in output, the state file or the cache.\n"
+    "\n"
+    "Exit status: 0 done or converged, 1 a repo failed at run time (the others\n"
+    "went on), 2 usage or configuration error (nothing touched), 3 a repo was\n"
+    "blocked by policy.\n";
+
+enum {
+    OPT_SOURCE = HF_OPT_FIRST_COMMAND_OPTION,
+    OPT_NO_PR,
+    OPT_MAX_PRS,
+    OPT_REOPEN,
+    OPT_STATE,
+    OPT_RESUME,
+    OPT_FORGE_API,
+    OPT_TOKEN_FILE
+};
+
+/* "handoff -C DIR plan [--today D]": what reproduces the plan in a PR body.
+ * --today goes in only when it was asked for, so the body (and its hash)
+ * stays the same from one day to the next. */
+static char *reproduce_command(const char *config_dir, const char *today_arg)
+{
+    hf_buf b = HF_BUF_INIT;
+    if (strpbrk(config_dir, " \t'\"$*?"))
+        hf_buf_printf(&b, "handoff -C '%s' plan", config_dir);
+    else
+        hf_buf_printf(&b, "handoff -C %s plan", config_dir);
+    if (today_arg)
+        hf_buf_printf(&b, " --today %s", today_arg);
+    return hf_buf_detach(&b);
+}
+
+int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
+{
+    static const struct option longopts[] = {
+        HF_GLOBAL_LONGOPTS,
+        {"format", required_argument, NULL, HF_OPT_FORMAT},
+        {"today", required_argument, NULL, HF_OPT_TODAY},
+        {"repo", required_argument, NULL, HF_OPT_REPO},
+        {"family", required_argument, NULL, HF_OPT_FAMILY},
+        {"shard", required_argument, NULL, HF_OPT_SHARD},
+        {"source", required_argument, NULL, OPT_SOURCE},
+        {"no-pr", no_argument, NULL, OPT_NO_PR},
+        {"max-prs", required_argument, NULL, OPT_MAX_PRS},
+        {"reopen", no_argument, NULL, OPT_REOPEN},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"resume", no_argument, NULL, OPT_RESUME},
+        {"forge-api", required_argument, NULL, OPT_FORGE_API},
+        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+        {NULL, 0, NULL, 0}};
+    hf_global_opts g = *global;
+    hf_selection sel = {0};
+    hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT;
+    hf_date today = hf_date_today();
+    const char *today_arg = NULL, *state_arg = NULL, *forge_api = NULL, *token_file = NULL;
+    enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } fmt = FMT_TEXT;
+    bool no_pr = false, resume = false, reopen = false;
+    long max_prs = -1;
+    int c, rc = HF_EXIT_OK;
+    char *cache = NULL, *command = NULL, *token = NULL, *state_path = NULL;
+    hf_config cfg;
+    int cfg_loaded = 0;
+    hf_contract_engine *engine = NULL;
+    hf_state state = HF_STATE_INIT;
+    hf_vec repos = HF_VEC_INIT, plans = HF_VEC_INIT, results = HF_VEC_INIT;
+    hf_buf templates = HF_BUF_INIT;
+    hf_error err;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, HF_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
+        int handled = hf_cli_global(c, optarg, &g, "apply");
+        if (!handled)
+            handled = hf_cli_selection(c, optarg, &sel, "apply");
+        if (handled < 0) {
+            rc = HF_EXIT_USAGE;
+            goto done;
+        }
+        if (handled)
+            continue;
+        switch (c) {
+        case 'h':
+            fputs(apply_usage, stdout);
+            goto done;
+        case HF_OPT_TODAY:
+            if (hf_cli_today("apply", optarg, &today) < 0) {
+                rc = HF_EXIT_USAGE;
+                goto done;
+            }
+            today_arg = optarg;
+            break;
+        case HF_OPT_FORMAT:
+            if (!strcmp(optarg, "text"))
+                fmt = FMT_TEXT;
+            else if (!strcmp(optarg, "json"))
+                fmt = FMT_JSON;
+            else if (!strcmp(optarg, "markdown"))
+                fmt = FMT_MARKDOWN;
+            else {
+                rc = hf_cli_usage_error("apply", "--format takes text, json or markdown, not '%s'",
+                                        optarg);
+                goto done;
+            }
+            break;
+        case OPT_SOURCE:
+            if ((rc = hf_cli_source("apply", optarg, &sources, &owned)) != 0)
+                goto done;
+            break;
+        case OPT_NO_PR:
+            no_pr = true;
+            break;
+        case OPT_MAX_PRS: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 0 || n > 1000000) {
+                rc = hf_cli_usage_error("apply", "--max-prs takes a number >= 0, not '%s'", optarg);
+                goto done;
+            }
+            max_prs = n;
+            break;
+        }
+        case OPT_REOPEN:
+            reopen = true;
+            break;
+        case OPT_STATE:
+            state_arg = optarg;
+            break;
+        case OPT_RESUME:
+            resume = true;
+            break;
+        case OPT_FORGE_API:
+            forge_api = optarg;
+            break;
+        case OPT_TOKEN_FILE:
+            token_file = optarg;
+            break;
+        default:
+            rc = hf_cli_bad_option("apply", argv);
+            goto done;
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        hf_vec_push(&sel.repo_globs, argv[i]);
+    if (forge_api && strncmp(forge_api, "https://", 8) && strncmp(forge_api, "http://", 7)) {
+        rc = hf_cli_usage_error("apply", "--forge-api takes an http(s) URL, not '%s'", forge_api);
+        goto done;
+    }
+    if (hf_cli_token(token_file, &token) < 0) {
+        rc = HF_EXIT_USAGE;
+        goto done;
+    }
+    if (token)
+        hf_log_add_secret(token);
+    if (!token && !no_pr) {
+        rc = hf_cli_usage_error("apply",
+                                "no token: set GITHUB_TOKEN or use --token-file (or --no-pr "
+                                "to push only)");
+        goto done;
+    }
+
+    if ((rc = hf_cli_load_config(&cfg, &g, today, 0)) != 0) {
+        cfg_loaded = 1;
+        goto done;
+    }
+    cfg_loaded = 1;
+    if (hf_select_repos(&cfg, &sel, &repos, &err) < 0) {
+        rc = hf_cli_usage_error("apply", "%s", err.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < sources.len; i++) {
+        const hf_source *s = sources.items[i];
+        if (!hf_config_repo(&cfg, s->name)) {
+            rc = hf_cli_usage_error("apply", "--source names '%s', which is not a fleet repo",
+                                    s->name);
+            goto done;
+        }
+    }
+    if (hf_contract_compile(&engine, &cfg, &err) < 0) {
+        hf_log_error("%s", err.msg);
+        rc = HF_EXIT_USAGE;
+        goto done;
+    }
+    cache = hf_cli_cache_dir(&g);
+    if (hf_fs_mkdirs(cache, &err) < 0) {
+        hf_log_error("cache: %s", err.msg);
+        rc = HF_EXIT_RUNTIME;
+        goto done;
+    }
+    state_path = state_arg ? hf_xstrdup(state_arg)
+                           : hf_state_default_path(cache, cfg.fleet.name, cfg.fleet.branch);
+    if (hf_state_load(&state, state_path, cfg.fleet.name, cfg.fleet.branch, &err) < 0) {
+        hf_log_error("--state: %s", err.msg);
+        rc = HF_EXIT_USAGE;
+        goto done;
+    }
+    if (resume && !state.entries.len)
+        hf_log_warn("--resume: %s holds no earlier run; applying everything", state_path);
+
+    /* archive templates: beside the configuration, or in it */
+    hf_buf_printf(&templates, "%s/archive-templates", g.config_dir);
+    struct stat st;
+    if (stat(templates.ptr, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        hf_buf_clear(&templates);
+        hf_buf_printf(&templates, "%s/../archive-templates", g.config_dir);
+    }
+    hf_plan_options popts = {.cfg = &cfg,
+                             .engine = engine,
+                             .today = today,
+                             .cache_dir = cache,
+                             .templates_dir = templates.ptr,
+                             .sources = &sources,
+                             .token = token,
+                             .jobs = g.jobs,
+                             .progress_tty = isatty(STDERR_FILENO),
+                             .quiet = g.verbosity == HF_LOG_QUIET};
+    hf_plan_run(&popts, &repos, &plans);
+
+    command = reproduce_command(g.config_dir, today_arg);
+    hf_apply_options aopts = {.cfg = &cfg,
+                              .sources = &sources,
+                              .token = token,
+                              .forge_api = forge_api ? forge_api : cfg.fleet.forge_api,
+                              .cache_dir = cache,
+                              .state_path = state_path,
+                              .state = &state,
+                              .pr = {.cfg = &cfg, .today = today, .command = command},
+                              .no_pr = no_pr,
+                              .resume = resume,
+                              .reopen = reopen,
+                              .max_prs = max_prs,
+                              .jobs = g.jobs,
+                              .quiet = g.verbosity == HF_LOG_QUIET};
+    if (hf_apply_run(&aopts, &plans, &results, &err) < 0) {
+        hf_log_error("%s", err.msg);
+        rc = HF_EXIT_USAGE;
+        goto done;
+    }
+
+    if (fmt == FMT_JSON) {
+        char *json = hf_apply_json(&cfg, &results);
+        puts(json);
+        free(json);
+    } else if (fmt == FMT_MARKDOWN) {
+        char *md = hf_apply_markdown(&cfg, &results);
+        fputs(md, stdout);
+        free(md);
+    } else {
+        hf_apply_write_text(stdout, &results);
+    }
+    for (size_t i = 0; i < results.len; i++) {
+        const hf_repo_apply *a = results.items[i];
+        if (a->result == HF_APPLY_ERROR)
+            rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
+        else if (a->result == HF_APPLY_BLOCKED)
+            rc = hf_exit_merge(rc, HF_EXIT_BLOCKED);
+    }
+done:
+    hf_vec_free(&results, hf_repo_apply_free);
+    hf_vec_free(&plans, hf_repo_plan_free);
+    hf_vec_free(&repos, NULL);
+    hf_state_free(&state);
+    hf_contract_free(engine);
+    if (cfg_loaded)
+        hf_config_free(&cfg);
+    hf_vec_free(&sources, free);
+    hf_vec_free(&owned, free);
+    hf_vec_free(&sel.repo_globs, NULL);
+    hf_vec_free(&sel.families, NULL);
+    hf_buf_free(&templates);
+    free(cache);
+    free(command);
+    free(state_path);
+    if (token) {
+        memset(token, 0, strlen(token));
+        free(token);
+    }
+    return rc;
+}

@@ -1,0 +1,223 @@
+/* `handoff status`: where every selected fleet repo stands -- its pull
+ * request (none, open, draft, closed, merged), its batch branch (behind the
+ * base? human-modified?) and the last apply result from the state journal.
+ * Reads only: fetches into the cache and GETs from the API. */
+#include "batch/apply.h"
+#include "batch/state.h"
+#include "cmd/cli.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/mem.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char status_usage[] =
+    "usage: handoff status [options] [REPO...]\n"
+    "\n"
+    "One row per fleet repo: its pull request (number, URL, state: none, open,\n"
+    "draft, closed or merged), its batch branch (human-modified, behind the\n"
+    "base) and the last apply result with its time, from the state journal.\n"
+    "\n"
+    "  -C DIR               the configuration directory (default: recipes)\n"
+    "  --cache DIR          the mirror cache (default: $XDG_CACHE_HOME/handoff)\n"
+    "  --repo GLOB          only repos whose owner/name matches (repeatable)\n"
+    "  --family F           only repos of this family (repeatable)\n"
+    "  --shard K/N          only the K-th of N deterministic slices of the fleet\n"
+    "  --source NAME=LOC    fetch repo NAME from LOC instead of its forge URL\n"
+    "  --format FORMAT      text (default), json or markdown\n"
+    "  --state FILE         the state journal apply wrote (default: in the cache)\n"
+    "  --offline            the journal only: no fetch, no API request\n"
+    "  --forge-api URL      the GitHub REST API (default: fleet.yml forge api)\n"
+    "  --token-file FILE    read the token from FILE instead of GITHUB_TOKEN\n"
+    "\n"
+    "Without a token the PR columns come from the journal.\n"
+    "\n"
+    "Exit status: 0 done, 1 a repo could not be fetched or asked about, 2 usage\n"
+    "or configuration error.\n";
+
+enum {
+    OPT_SOURCE = HF_OPT_FIRST_COMMAND_OPTION,
+    OPT_STATE,
+    OPT_OFFLINE,
+    OPT_FORGE_API,
+    OPT_TOKEN_FILE
+};
+
+int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
+{
+    static const struct option longopts[] = {
+        HF_GLOBAL_LONGOPTS,
+        {"format", required_argument, NULL, HF_OPT_FORMAT},
+        {"repo", required_argument, NULL, HF_OPT_REPO},
+        {"family", required_argument, NULL, HF_OPT_FAMILY},
+        {"shard", required_argument, NULL, HF_OPT_SHARD},
+        {"source", required_argument, NULL, OPT_SOURCE},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"offline", no_argument, NULL, OPT_OFFLINE},
+        {"forge-api", required_argument, NULL, OPT_FORGE_API},
+        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+        {NULL, 0, NULL, 0}};
+    hf_global_opts g = *global;
+    hf_selection sel = {0};
+    hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT;
+    const char *state_arg = NULL, *forge_api = NULL, *token_file = NULL;
+    enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } fmt = FMT_TEXT;
+    bool offline = false;
+    int c, rc = HF_EXIT_OK;
+    char *cache = NULL, *token = NULL, *state_path = NULL;
+    hf_config cfg;
+    int cfg_loaded = 0;
+    hf_state state = HF_STATE_INIT;
+    hf_vec repos = HF_VEC_INIT, statuses = HF_VEC_INIT;
+    hf_error err;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, HF_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
+        int handled = hf_cli_global(c, optarg, &g, "status");
+        if (!handled)
+            handled = hf_cli_selection(c, optarg, &sel, "status");
+        if (handled < 0) {
+            rc = HF_EXIT_USAGE;
+            goto done;
+        }
+        if (handled)
+            continue;
+        switch (c) {
+        case 'h':
+            fputs(status_usage, stdout);
+            goto done;
+        case HF_OPT_FORMAT:
+            if (!strcmp(optarg, "text"))
+                fmt = FMT_TEXT;
+            else if (!strcmp(optarg, "json"))
+                fmt = FMT_JSON;
+            else if (!strcmp(optarg, "markdown"))
+                fmt = FMT_MARKDOWN;
+            else {
+                rc = hf_cli_usage_error("status", "--format takes text, json or markdown, not '%s'",
+                                        optarg);
+                goto done;
+            }
+            break;
+        case OPT_SOURCE:
+            if ((rc = hf_cli_source("status", optarg, &sources, &owned)) != 0)
+                goto done;
+            break;
+        case OPT_STATE:
+            state_arg = optarg;
+            break;
+        case OPT_OFFLINE:
+            offline = true;
+            break;
+        case OPT_FORGE_API:
+            forge_api = optarg;
+            break;
+        case OPT_TOKEN_FILE:
+            token_file = optarg;
+            break;
+        default:
+            rc = hf_cli_bad_option("status", argv);
+            goto done;
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        hf_vec_push(&sel.repo_globs, argv[i]);
+    if (forge_api && strncmp(forge_api, "https://", 8) && strncmp(forge_api, "http://", 7)) {
+        rc = hf_cli_usage_error("status", "--forge-api takes an http(s) URL, not '%s'", forge_api);
+        goto done;
+    }
+    if (hf_cli_token(token_file, &token) < 0) {
+        rc = HF_EXIT_USAGE;
+        goto done;
+    }
+    if (token)
+        hf_log_add_secret(token);
+
+    if ((rc = hf_cli_load_config(&cfg, &g, hf_date_today(), 0)) != 0) {
+        cfg_loaded = 1;
+        goto done;
+    }
+    cfg_loaded = 1;
+    if (hf_select_repos(&cfg, &sel, &repos, &err) < 0) {
+        rc = hf_cli_usage_error("status", "%s", err.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < sources.len; i++) {
+        const hf_source *s = sources.items[i];
+        if (!hf_config_repo(&cfg, s->name)) {
+            rc = hf_cli_usage_error("status", "--source names '%s', which is not a fleet repo",
+                                    s->name);
+            goto done;
+        }
+    }
+    cache = hf_cli_cache_dir(&g);
+    state_path = state_arg ? hf_xstrdup(state_arg)
+                           : hf_state_default_path(cache, cfg.fleet.name, cfg.fleet.branch);
+    if (hf_state_load(&state, state_path, cfg.fleet.name, cfg.fleet.branch, &err) < 0) {
+        hf_log_error("--state: %s", err.msg);
+        rc = HF_EXIT_USAGE;
+        goto done;
+    }
+    if (!offline && hf_fs_mkdirs(cache, &err) < 0) {
+        hf_log_error("cache: %s", err.msg);
+        rc = HF_EXIT_RUNTIME;
+        goto done;
+    }
+    if (!offline && !token)
+        hf_log_warn("no token (GITHUB_TOKEN or --token-file): pull requests as the state "
+                    "journal last saw them");
+    hf_status_options so = {.cfg = &cfg,
+                            .sources = &sources,
+                            .token = token,
+                            .forge_api = forge_api ? forge_api : cfg.fleet.forge_api,
+                            .cache_dir = cache,
+                            .state = &state,
+                            .offline = offline,
+                            .no_forge = !token};
+    if (hf_status_run(&so, &repos, &statuses, &err) < 0) {
+        hf_log_error("%s", err.msg);
+        rc = HF_EXIT_USAGE;
+        goto done;
+    }
+    if (fmt == FMT_JSON) {
+        char *json = hf_status_json(&cfg, &statuses);
+        puts(json);
+        free(json);
+    } else if (fmt == FMT_MARKDOWN) {
+        char *md = hf_status_markdown(&cfg, &statuses);
+        fputs(md, stdout);
+        free(md);
+    } else {
+        hf_status_write_text(stdout, &statuses);
+    }
+    for (size_t i = 0; i < statuses.len; i++) {
+        const hf_repo_status *s = statuses.items[i];
+        if (s->error) {
+            hf_log_error("%s: %s", s->repo->name, s->error);
+            rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
+        }
+    }
+done:
+    hf_vec_free(&statuses, hf_repo_status_free);
+    hf_vec_free(&repos, NULL);
+    hf_state_free(&state);
+    if (cfg_loaded)
+        hf_config_free(&cfg);
+    hf_vec_free(&sources, free);
+    hf_vec_free(&owned, free);
+    hf_vec_free(&sel.repo_globs, NULL);
+    hf_vec_free(&sel.families, NULL);
+    free(cache);
+    free(state_path);
+    if (token) {
+        memset(token, 0, strlen(token));
+        free(token);
+    }
+    return rc;
+}
