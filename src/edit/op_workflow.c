@@ -78,8 +78,11 @@ static int already_done(hf_op_run *r, const hf_ynode *node, const char *leftover
     return same;
 }
 
-/* Does the job match the step's job id glob and/or pattern? */
-static int job_matches(hf_op_run *r, const char *path, const hf_ynode *id, const hf_ynode *job,
+/* Does the job match the step's job id glob and/or pattern? The pattern
+ * runs over the job's whole text (see hf_op_node_text), so it can combine
+ * what several steps, the job's env and its name say; only a job that
+ * still has steps can match (a caller job is already converted). */
+static int job_matches(hf_op_run *r, const hf_ydoc *doc, const hf_ynode *id, const hf_ynode *job,
                        hf_vars *vars, hf_error *err)
 {
     if (r->step->job && !hf_glob_match(r->step->job, id->value))
@@ -89,15 +92,14 @@ static int job_matches(hf_op_run *r, const char *path, const hf_ynode *id, const
     const hf_ynode *steps = hf_ynode_get(job, "steps");
     if (!steps || steps->kind != HF_Y_SEQ)
         return 0;
-    for (size_t i = 0; i < steps->len; i++) {
-        hf_vec texts = HF_VEC_INIT;
-        hf_op_step_texts(steps->kids[i], &texts);
-        int m = hf_op_match_texts(r, &texts, path, vars, err);
-        hf_vec_free(&texts, NULL);
-        if (m)
-            return m;
-    }
-    return 0;
+    hf_buf text = HF_BUF_INIT;
+    hf_vec texts = HF_VEC_INIT;
+    hf_op_node_text(doc, job, &text);
+    hf_vec_push(&texts, (void *)hf_buf_cstr(&text));
+    int m = hf_op_match_texts(r, &texts, doc->path, vars, err);
+    hf_vec_free(&texts, NULL);
+    hf_buf_free(&text);
+    return m;
 }
 
 /* Scalars anywhere under n (but not under skip) that mention `needs.<id>`
@@ -170,7 +172,7 @@ int hf_op_replace_job(hf_op_run *r, hf_error *err)
                 continue;
             hf_vars vars = HF_VARS_INIT;
             hf_vars_copy(&vars, &r->vars);
-            int m = job_matches(r, doc.path, id, job, &vars, err);
+            int m = job_matches(r, &doc, id, job, &vars, err);
             if (m <= 0) {
                 hf_vars_free(&vars);
                 if (m < 0) {
@@ -298,10 +300,14 @@ int hf_op_replace_step(hf_op_run *r, hf_error *err)
                     continue;
                 hf_vec texts = HF_VEC_INIT;
                 hf_vars vars = HF_VARS_INIT;
+                hf_buf text = HF_BUF_INIT;
                 hf_vars_copy(&vars, &r->vars);
-                hf_op_step_texts(item, &texts);
+                /* the step's whole text: run, uses, with, env, name */
+                hf_op_node_text(&doc, item, &text);
+                hf_vec_push(&texts, (void *)hf_buf_cstr(&text));
                 int m = hf_op_match_texts(r, &texts, doc.path, &vars, err);
                 hf_vec_free(&texts, NULL);
+                hf_buf_free(&text);
                 if (m <= 0) {
                     hf_vars_free(&vars);
                     if (m < 0) {
@@ -404,7 +410,7 @@ int hf_op_remove_job(hf_op_run *r, hf_error *err)
         hf_ynode *jobs = jobs_of(&doc);
         for (size_t j = 0; jobs && j < hf_ynode_pairs(jobs) && !bad; j++) {
             hf_ynode *id = hf_ynode_key(jobs, j), *job = hf_ynode_val(jobs, j);
-            int m = job_matches(r, doc.path, id, job, NULL, err);
+            int m = job_matches(r, &doc, id, job, NULL, err);
             if (m < 0)
                 bad = 1;
             else if (m) {

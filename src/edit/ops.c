@@ -32,17 +32,29 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A glob written `!glob` excludes what it matches from the others. */
+static int negated(const char *glob)
+{
+    return glob[0] == '!' && glob[1];
+}
+
 void hf_op_select(const hf_op_run *r, const hf_vec *globs, const char *dflt, hf_vec *paths)
 {
     hf_vec all = HF_VEC_INIT;
+    size_t positive = 0;
+    for (size_t g = 0; g < globs->len; g++)
+        positive += !negated(globs->items[g]);
     hf_overlay_list(r->ctx->overlay, NULL, &all);
     for (size_t i = 0; i < all.len; i++) {
         const char *p = all.items[i];
         int hit = 0;
         for (size_t g = 0; g < globs->len && !hit; g++)
-            hit = hf_glob_match(globs->items[g], p);
-        if (!globs->len && dflt)
+            hit = !negated(globs->items[g]) && hf_glob_match(globs->items[g], p);
+        if (!positive && dflt)
             hit = hf_glob_match(dflt, p);
+        for (size_t g = 0; g < globs->len && hit; g++)
+            if (negated(globs->items[g]) && hf_glob_match((const char *)globs->items[g] + 1, p))
+                hit = 0;
         if (hit)
             hf_vec_push(paths, hf_xstrdup(p));
     }
@@ -85,6 +97,26 @@ void hf_op_step_texts(const hf_ynode *step, hf_vec *texts)
     push_text(texts, hf_ynode_get(step, "run"));
     push_text(texts, hf_ynode_get(step, "uses"));
     push_text(texts, hf_ynode_get(hf_ynode_get(step, "with"), "script"));
+}
+
+void hf_op_node_text(const hf_ydoc *doc, const hf_ynode *n, hf_buf *out)
+{
+    hf_buf_clear(out);
+    if (n->placed && n->start <= n->end && n->end <= doc->text.len) {
+        hf_buf_put(out, doc->text.ptr + n->start, n->end - n->start);
+        return;
+    }
+    /* not from the text (built by an earlier edit): its steps' texts */
+    const hf_ynode *steps = hf_ynode_get(n, "steps");
+    hf_vec texts = HF_VEC_INIT;
+    if (steps && steps->kind == HF_Y_SEQ)
+        for (size_t i = 0; i < steps->len; i++)
+            hf_op_step_texts(steps->kids[i], &texts);
+    else
+        hf_op_step_texts(n, &texts);
+    for (size_t i = 0; i < texts.len; i++)
+        hf_buf_printf(out, "%s%s", i ? "\n" : "", (const char *)texts.items[i]);
+    hf_vec_free(&texts, NULL);
 }
 
 int hf_op_match_texts(hf_op_run *r, const hf_vec *texts, const char *path, hf_vars *vars,

@@ -21,8 +21,9 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void hf_op_note(hf_op_run *r, const char *fmt, ...);
 
-/* Present paths matching any of globs (char *) or, when globs is empty,
- * dflt; sorted, unique, malloc'd. */
+/* Present paths matching any of globs (char *) or, when globs has no
+ * positive glob, dflt; minus those a `!glob` in globs matches; sorted,
+ * unique, malloc'd. */
 void hf_op_select(const hf_op_run *r, const hf_vec *globs, const char *dflt, hf_vec *paths);
 
 /* Reads path as text and parses it as YAML. */
@@ -33,6 +34,10 @@ int hf_op_store_yaml(hf_op_run *r, hf_ydoc *doc, hf_error *err);
 /* The text the job-matching pattern runs over: each step's run, uses and
  * with.script, one string per step (borrowed from the tree). */
 void hf_op_step_texts(const hf_ynode *step, hf_vec *texts);
+/* The text a job or step pattern runs over: the node's own source bytes
+ * (keys, values and the comments between them, as the file writes them),
+ * or, for a node an earlier edit built, its steps' run/uses/with.script. */
+void hf_op_node_text(const hf_ydoc *doc, const hf_ynode *n, hf_buf *out);
 /* Whether the pattern matches one of the texts; on a match, its named
  * captures are added to vars. */
 int hf_op_match_texts(hf_op_run *r, const hf_vec *texts, const char *path, hf_vars *vars,

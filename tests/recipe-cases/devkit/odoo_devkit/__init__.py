@@ -1,0 +1,1 @@
+"""Local developer tooling for the Odoo tenants."""

@@ -1,0 +1,1 @@
+"""AI helper addon."""
