@@ -249,13 +249,7 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
     if (resume && !state.entries.len)
         hf_log_warn("--resume: %s holds no earlier run; applying everything", state_path);
 
-    /* archive templates: beside the configuration, or in it */
-    hf_buf_printf(&templates, "%s/archive-templates", g.config_dir);
-    struct stat st;
-    if (stat(templates.ptr, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        hf_buf_clear(&templates);
-        hf_buf_printf(&templates, "%s/../archive-templates", g.config_dir);
-    }
+    hf_cli_templates_dir(&templates, g.config_dir);
     hf_plan_options popts = {.cfg = &cfg,
                              .engine = engine,
                              .today = today,

@@ -1,6 +1,7 @@
 /* Shared option handling and configuration loading for the commands. */
 #include "cmd/cli.h"
 #include "batch/plan.h"
+#include "edit/check.h"
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/fs.h"
@@ -13,6 +14,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int hf_exit_merge(int a, int b)
@@ -122,12 +124,37 @@ int hf_cli_selection(int c, const char *arg, hf_selection *sel, const char *cmd)
     }
 }
 
+void hf_cli_templates_dir(hf_buf *out, const char *config_dir)
+{
+    struct stat st;
+    hf_buf_clear(out);
+    hf_buf_printf(out, "%s/archive-templates", config_dir);
+    if (stat(out->ptr, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        hf_buf_clear(out);
+        hf_buf_printf(out, "%s/../archive-templates", config_dir);
+    }
+}
+
+int hf_cli_check_config(hf_config *cfg, const char *config_dir, const hf_load_options *opts,
+                        hf_diags *diags)
+{
+    int rc = hf_config_load(cfg, config_dir, opts, diags);
+    if (rc == 0) {
+        hf_buf templates = HF_BUF_INIT;
+        hf_cli_templates_dir(&templates, config_dir);
+        if (hf_recipes_check(cfg, templates.ptr, diags) > 0)
+            rc = -1;
+        hf_buf_free(&templates);
+    }
+    return rc;
+}
+
 int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,
                        int expired_is_error)
 {
     hf_diags diags = HF_DIAGS_INIT;
     hf_load_options opts = {.today = today, .expired_is_error = expired_is_error};
-    int rc = hf_config_load(cfg, g->config_dir, &opts, &diags);
+    int rc = hf_cli_check_config(cfg, g->config_dir, &opts, &diags);
     hf_diags_sort(&diags);
     hf_diags_print(&diags, stderr);
     if (rc < 0)

@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "config/model.h"
 #include "config/select.h"
+#include "util/buf.h"
 #include "util/date.h"
 
 enum {
@@ -63,6 +64,14 @@ int hf_cli_source(const char *cmd, const char *arg, hf_vec *sources, hf_vec *own
  * NULL when there is none. Returns -1 after an error about the file that
  * never shows its content. Never from argv. */
 int hf_cli_token(const char *file, char **out);
+
+/* The archive templates: DIR/archive-templates, else DIR/../archive-templates. */
+void hf_cli_templates_dir(hf_buf *out, const char *config_dir);
+
+/* Loads the configuration and checks its recipes' templates (every problem
+ * goes to diags); 0 when there is no error. */
+int hf_cli_check_config(hf_config *cfg, const char *config_dir, const hf_load_options *opts,
+                        hf_diags *diags);
 
 /* Loads the configuration, printing every diagnostic on stderr. Returns 0, or
  * HF_EXIT_USAGE when the configuration has errors. */

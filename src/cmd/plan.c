@@ -268,14 +268,8 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
     const char *token = getenv("GITHUB_TOKEN");
     if (token && *token)
         hf_log_add_secret(token);
-    /* archive templates: beside the configuration, or in it */
     hf_buf templates = HF_BUF_INIT;
-    hf_buf_printf(&templates, "%s/archive-templates", g.config_dir);
-    struct stat st;
-    if (stat(templates.ptr, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        hf_buf_clear(&templates);
-        hf_buf_printf(&templates, "%s/../archive-templates", g.config_dir);
-    }
+    hf_cli_templates_dir(&templates, g.config_dir);
     command = reproduce_command(argc - 1, argv + 1, g.config_dir);
     hf_plan_meta meta = {cfg.fleet.name, cfg.fleet.branch, today, command};
     int color = hf_log_color_on(stdout);

@@ -92,7 +92,7 @@ int hf_cmd_validate(int argc, char **argv, const hf_global_opts *global)
     hf_config cfg;
     hf_diags diags = HF_DIAGS_INIT;
     hf_load_options opts = {.today = today, .expired_is_error = true};
-    int ok = hf_config_load(&cfg, g.config_dir, &opts, &diags) == 0;
+    int ok = hf_cli_check_config(&cfg, g.config_dir, &opts, &diags) == 0;
     hf_diags_sort(&diags);
     if (json) {
         print_json(&cfg, &diags, ok);

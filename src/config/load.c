@@ -796,11 +796,13 @@ static void load_step(loader *ld, hf_recipe *recipe, const hf_node *m, size_t in
     if (s->pattern)
         check_regex(ld, s->pattern, s->pattern_mark, "'pattern'");
     const hf_node *repl = hf_node_get(m, "replace");
-    if (repl && repl->kind == HF_NODE_SCALAR && !(repl->plain && hf_node_is_null(repl) && *repl->value))
+    if (repl && repl->kind == HF_NODE_SCALAR && !(repl->plain && hf_node_is_null(repl) && *repl->value)) {
         s->replacement = hf_xstrdup(repl->value); /* "" (replace by nothing) is allowed */
+        s->replacement_mark = repl->mark;
+    }
     else if (repl)
         err_at(ld, repl->mark, "'replace' must be a string, not %s", kind_name(repl));
-    s->uses = get_str(ld, m, "uses", NULL);
+    s->uses = get_str(ld, m, "uses", &s->uses_mark);
     s->with = hf_node_get(m, "with");
     if (s->with && !expect_map(ld, s->with, "'with'"))
         s->with = NULL;
@@ -836,7 +838,7 @@ static void load_step(loader *ld, hf_recipe *recipe, const hf_node *m, size_t in
     s->reason = get_str(ld, m, "reason", NULL);
     s->link = get_str(ld, m, "link", NULL);
     s->template_path = checked_path(ld, m, "template");
-    s->content = get_str(ld, m, "content", NULL);
+    s->content = get_str(ld, m, "content", &s->content_mark);
     s->dest = checked_path(ld, m, "path");
     if (op == HF_OP_WRITE && !hf_node_get(m, "template") == !hf_node_get(m, "content"))
         err_at(ld, m->mark, "a write step needs exactly one of 'template' or 'content'");

@@ -169,6 +169,7 @@ typedef struct hf_step {
     char *replacement; /* edit: PCRE2 substitution text */
 
     char *uses;       /* replace-job / replace-step: the reusable workflow or action */
+    hf_mark uses_mark, replacement_mark, content_mark; /* where those templates start */
     const hf_node *with;        /* map, may be NULL */
     const hf_node *secrets;     /* "inherit" scalar or map, may be NULL */
     const hf_node *permissions; /* map, may be NULL */

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Every malformed configuration case, through the real binary: `handoff
 # validate` exits 2 and prints each expected file:line:col diagnostic on
-# stderr, and nothing on stdout.
+# stderr, and nothing on stdout. templates/ holds the cases only the recipe
+# template check (beyond the loader) catches.
 source "$(dirname "$0")/lib.sh"
 
 cases="$HF_SOURCE_ROOT/tests/config-cases"
-for case in "$cases"/malformed/*.case; do
+for case in "$cases"/malformed/*.case "$cases"/templates/*.case; do
     name=$(basename "$case" .case)
     dir="$HF_TMP/$name"
     mkdir -p "$dir"
