@@ -1,5 +1,7 @@
 /* Whole-source contract scans over a thread pool. */
 #include "batch/scan.h"
+#include "batch/plan.h"
+#include "git/cache.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -164,6 +166,19 @@ done:
 static void scan_blob(scan_pool *pool, git_repository *repo, const scan_item *it)
 {
     git_blob *blob = NULL;
+    /* the size first: an oversized blob is skipped without reading it */
+    git_odb *odb = NULL;
+    size_t header_size = 0;
+    git_object_t type;
+    int oversized = git_repository_odb(&odb, repo) == 0 &&
+                    git_odb_read_header(&header_size, &type, odb, &it->blob) == 0 &&
+                    header_size > hf_contract_max_bytes(pool->engine);
+    git_odb_free(odb);
+    if (oversized) {
+        hf_vec none = HF_VEC_INIT;
+        record(pool, &none, HF_SCAN_SKIPPED_SIZE, NULL);
+        return;
+    }
     if (git_blob_lookup(&blob, repo, &it->blob) < 0) {
         hf_buf problem = HF_BUF_INIT;
         const git_error *ge = git_error_last();
@@ -419,5 +434,31 @@ done:
     hf_quarantine_free(&q);
     hf_vec_free(&manifests, free);
     hf_vec_free(&items, item_free);
+    return rc;
+}
+
+int hf_scan_fleet_repo(const hf_config *cfg, const hf_contract_engine *e, const hf_repo *repo,
+                       const hf_vec *sources, const char *cache_dir, const char *token,
+                       hf_date today, int jobs, hf_scan_report *rep)
+{
+    hf_buf scratch = HF_BUF_INIT;
+    hf_error err;
+    git_repository *mirror = NULL;
+    hf_base base = {0};
+    hf_mirror_options mo = {.cache_dir = cache_dir,
+                            .remote = {.repo = repo->name,
+                                       .url = hf_repo_source_url(cfg, sources, repo, &scratch),
+                                       .token = token},
+                            .branch = repo->base};
+    hf_scan_target t = {.repo = repo->name, .family = rep->family, .today = today};
+    int rc = 0;
+    if (hf_mirror_sync(&mirror, &base, &mo, &err) < 0 ||
+        hf_scan_tree(e, &t, git_repository_path(mirror), &base.tree, jobs, rep, &err) < 0) {
+        hf_vec_push(&rep->problems, hf_xstrdup(err.msg));
+        rc = -1;
+    }
+    hf_base_free(&base);
+    git_repository_free(mirror);
+    hf_buf_free(&scratch);
     return rc;
 }

@@ -32,4 +32,11 @@ int hf_scan_dir(const hf_contract_engine *e, const hf_scan_target *t, const char
 int hf_scan_tree(const hf_contract_engine *e, const hf_scan_target *t, const char *repo_path,
                  const git_oid *tree_id, int jobs, hf_scan_report *out, hf_error *err);
 
+/* Fetches a fleet repo into the mirror cache (from its --source, url or
+ * forge URL) and scans its base tree into rep (rep->family must be set).
+ * On failure the reason is added to rep->problems and -1 returned. */
+int hf_scan_fleet_repo(const hf_config *cfg, const hf_contract_engine *e, const hf_repo *repo,
+                       const hf_vec *sources, const char *cache_dir, const char *token,
+                       hf_date today, int jobs, hf_scan_report *rep);
+
 #endif

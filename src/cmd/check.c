@@ -4,7 +4,6 @@
 #include "batch/check_report.h"
 #include "batch/plan.h"
 #include "batch/scan.h"
-#include "git/cache.h"
 #include "cmd/cli.h"
 #include "util/mem.h"
 #include "util/path.h"
@@ -76,30 +75,6 @@ static void report_free(void *p)
     free(p);
 }
 
-/* Scans the base tree of a fleet repo, fetched into the mirror cache. */
-static void check_fleet_repo(const hf_config *cfg, const hf_contract_engine *engine,
-                             const hf_repo *repo, const hf_vec *sources, const char *cache,
-                             hf_date today, int jobs, hf_scan_report *rep, int *rc)
-{
-    hf_buf scratch = HF_BUF_INIT;
-    hf_error err;
-    git_repository *mirror = NULL;
-    hf_base base = {0};
-    hf_mirror_options mo = {.cache_dir = cache,
-                            .remote = {.repo = repo->name,
-                                       .url = hf_repo_source_url(cfg, sources, repo, &scratch),
-                                       .token = getenv("GITHUB_TOKEN")},
-                            .branch = repo->base};
-    hf_scan_target t = {.repo = repo->name, .family = rep->family, .today = today};
-    if (hf_mirror_sync(&mirror, &base, &mo, &err) < 0 ||
-        hf_scan_tree(engine, &t, git_repository_path(mirror), &base.tree, jobs, rep, &err) < 0) {
-        hf_vec_push(&rep->problems, hf_xstrdup(err.msg));
-        *rc = hf_exit_merge(*rc, HF_EXIT_RUNTIME);
-    }
-    hf_base_free(&base);
-    git_repository_free(mirror);
-    hf_buf_free(&scratch);
-}
 
 int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
 {
@@ -262,7 +237,10 @@ int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
             rep->repo = hf_xstrdup(repo->name);
             rep->family = hf_xstrdup(repo->family ? repo->family : "");
             hf_log_info("[%zu/%zu] %s", i + 1, repos.len, repo->name);
-            check_fleet_repo(&cfg, engine, repo, &sources, cache, today, g.jobs, rep, &rc);
+            if (hf_scan_fleet_repo(&cfg, engine, repo, &sources, cache,
+                                   token && *token ? token : NULL, today, g.jobs,
+                                   rep) < 0)
+                rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
             hf_vec_push(&reports, rep);
         }
     }
