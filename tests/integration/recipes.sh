@@ -36,6 +36,7 @@ cases=(
     # the devkit keeps code that reads DOKPLOY_HOST itself (not a pass-through
     # list): reported for a human, not rewritten
     "devkit|cbusillo/odoo-devkit|$HF_TMP/variants/devkit.git|1"
+    "devkit2|cbusillo/odoo-devkit|$HF_TMP/variants/devkit-alt.git|0"
 )
 
 for c in "${cases[@]}"; do
@@ -221,4 +222,9 @@ expect devkit "code that reads DOKPLOY_HOST is left alone" "grep -B1 '^        \
 expect devkit "the local-only Dokploy helper is untouched" "git diff --quiet HEAD~1 HEAD -- odoo_devkit/dokploy_config.py docker/scripts/run_odoo_data_workflows.py odoo_devkit/data_workflows.py"
 expect devkit "the workflow env block of Dokploy secrets is gone with its key" "! grep -qE 'DOKPLOY|^    env:' .github/workflows/live-checks.yml"
 expect devkit "compose environment items dropped" "! grep -q DOKPLOY platform/compose/base.yaml && grep -q 'ODOO_DB_NAME' platform/compose/base.yaml"
+# the second devkit layout: a CRLF frozenset, a compose mapping, a mixed env block
+expect devkit2 "DOKPLOY_* dropped from the CRLF frozenset, CRLF kept" "! grep -q DOKPLOY odoo_devkit/runtime/env.py && grep -q \$'\"ODOO_ADDONS_PATH\",\\r\$' odoo_devkit/runtime/env.py"
+expect devkit2 "compose mapping entry dropped, the others stay" "! grep -q DOKPLOY docker-compose.yml && grep -q 'ODOO_ADDONS_PATH: /mnt/addons' docker-compose.yml"
+expect devkit2 "only the Dokploy key leaves the workflow env" "! grep -q DOKPLOY .github/workflows/smoke.yml && grep -q 'PYTHONUNBUFFERED' .github/workflows/smoke.yml"
+expect devkit2 "the allowed local-only helper is untouched" "git diff --quiet HEAD~1 HEAD -- odoo_devkit/remote_runtime.py"
 finish
