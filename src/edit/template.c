@@ -204,8 +204,10 @@ static long token_at(const char *p, const char *end, size_t *n)
     long k = 0;
     if (q >= end || *q < '0' || *q > '9')
         return -1;
-    while (q < end && *q >= '0' && *q <= '9')
-        k = k * 10 + (*q++ - '0');
+    /* a number past any real count of values stays big, without overflow */
+    for (; q < end && *q >= '0' && *q <= '9'; q++)
+        if (k < 100000000)
+            k = k * 10 + (*q - '0');
     if (q >= end || *q != 'X')
         return -1;
     *n = (size_t)(q + 1 - p);

@@ -180,6 +180,13 @@ int hf_yaml_plain_is_typed(const char *s, size_t len)
     return 0;
 }
 
+/* A plain scalar YAML reads as null: an empty value is written `null`. */
+static int scalar_is_null(const hf_ynode *n)
+{
+    static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
+    return n->style == HF_YS_PLAIN && (n->vlen == 0 || word_in(n->value, n->vlen, nulls));
+}
+
 static int scalar_is_string(const hf_ynode *n)
 {
     return n->style != HF_YS_PLAIN || !hf_yaml_plain_is_typed(n->value, n->vlen);
@@ -192,6 +199,8 @@ int hf_ynode_equal(const hf_ynode *a, const hf_ynode *b)
     if (a->kind != b->kind || a->len != b->len)
         return 0;
     if (a->kind == HF_Y_SCALAR || a->kind == HF_Y_ALIAS) {
+        if (a->kind == HF_Y_SCALAR && scalar_is_null(a) && scalar_is_null(b))
+            return 1;
         if (a->vlen != b->vlen || memcmp(a->value, b->value, a->vlen) != 0)
             return 0;
         if (a->kind == HF_Y_SCALAR && (a->style == HF_YS_PLAIN) != (b->style == HF_YS_PLAIN) &&
@@ -254,7 +263,13 @@ static int plain_ok(const char *s, size_t len, int flow, int typed_ok)
 {
     if (len == 0)
         return 0;
-    if (strchr("-?:,[]{}#&*!|>'\"%@` \t", (unsigned char)s[0]))
+    /* "-x" is plain anywhere ("-1" must stay a number), "?x" and ":x" only
+     * outside flow collections, as libyaml's scanner reads them */
+    int indicator_ok = len > 1 && s[1] != ' ' && s[1] != '\t' &&
+                       (s[0] == '-' || (!flow && (s[0] == '?' || s[0] == ':'))) &&
+                       !(len >= 3 && s[0] == '-' && s[1] == '-' && s[2] == '-' &&
+                         (len == 3 || s[3] == ' ')); /* a document marker */
+    if (!indicator_ok && strchr("-?:,[]{}#&*!|>'\"%@` \t", (unsigned char)s[0]))
         return 0;
     if (s[len - 1] == ' ' || s[len - 1] == ':')
         return 0;
@@ -263,15 +278,18 @@ static int plain_ok(const char *s, size_t len, int flow, int typed_ok)
         if (c < 0x20 || c == 0x7f)
             return 0;
         if (c >= 0x80) {
-            /* NEL, LS, PS and BOM are line breaks or markers to YAML */
-            if ((c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85) ||
+            /* NEL, LS, PS and BOM are line breaks or markers to YAML; the
+             * other C1 controls, U+FFFE and U+FFFF may not appear raw */
+            if ((c == 0xc2 && i + 1 < len && ((unsigned char)s[i + 1] & 0xe0) == 0x80) ||
+                (c == 0xef && i + 2 < len && (unsigned char)s[i + 1] == 0xbf &&
+                 (unsigned char)s[i + 2] >= 0xbe) ||
                 (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
                  ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) ||
                 (c == 0xef && i + 2 < len && (unsigned char)s[i + 1] == 0xbb &&
                  (unsigned char)s[i + 2] == 0xbf))
                 return 0;
         }
-        if (c == ':' && i + 1 < len && (s[i + 1] == ' ' || (flow && strchr(",[]{}", s[i + 1]))))
+        if (c == ':' && i + 1 < len && (s[i + 1] == ' ' || (flow && strchr(",[]{}?", s[i + 1]))))
             return 0;
         if (c == '#' && i > 0 && s[i - 1] == ' ')
             return 0;
@@ -321,6 +339,13 @@ void hf_yaml_put_quoted(hf_buf *out, const char *s, size_t len)
         } else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85) {
             hf_buf_puts(out, "\\N");
             i += 1;
+        } else if (c == 0xc2 && i + 1 < len && ((unsigned char)s[i + 1] & 0xe0) == 0x80) {
+            hf_buf_printf(out, "\\x%02X", (unsigned char)s[i + 1]); /* a C1 control */
+            i += 1;
+        } else if (c == 0xef && i + 2 < len && (unsigned char)s[i + 1] == 0xbf &&
+                   (unsigned char)s[i + 2] >= 0xbe) {
+            hf_buf_puts(out, (unsigned char)s[i + 2] == 0xbe ? "\\uFFFE" : "\\uFFFF");
+            i += 2;
         } else if (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
                    ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
             hf_buf_puts(out, (unsigned char)s[i + 2] == 0xa8 ? "\\L" : "\\P");
@@ -726,13 +751,24 @@ static int refuse(const hf_ydoc *doc, const hf_ynode *n, const char *what, hf_er
 {
     hf_buf path = HF_BUF_INIT;
     hf_ynode_path(&path, n);
-    hf_error_set(err, "%s:%d:%d: refusing to %s %s: %s", doc->path, n->line, n->col, what,
+    /* a rewritten node has no place of its own: name the nearest that has */
+    const hf_ynode *at = n;
+    while (at->parent && !at->placed)
+        at = at->parent;
+    hf_error_set(err, "%s:%d:%d: refusing to %s %s: %s", doc->path, at->line, at->col, what,
                  hf_buf_cstr(&path),
                  n->placed ? "it is under a YAML anchor, alias or tag (an edit could change or "
                              "duplicate other parts)"
                            : "it was already rewritten by this step");
     hf_buf_free(&path);
     return -1;
+}
+
+/* An edit takes its byte range from the text positions of the nodes it
+ * touches; a node an earlier edit of this step put in has none. */
+static int placed(const hf_ydoc *doc, const hf_ynode *n, const char *what, hf_error *err)
+{
+    return n->placed ? 0 : refuse(doc, n, what, err);
 }
 
 static int editable(const hf_ydoc *doc, const hf_ynode *n, const char *what, hf_error *err)
@@ -819,6 +855,17 @@ int hf_yedit_rebuild_map(hf_ydoc *doc, hf_ynode *map, const char *const *keep, s
             return hf_error_set(err, "%s:%d:%d: expected a mapping", doc->path, map->line,
                                 map->col);
         return -1;
+    }
+    for (size_t i = 0; i + 1 < map->len; i += 2) {
+        int keepit = 0;
+        for (size_t j = 0; j < nkeep && !keepit; j++)
+            keepit = hf_ynode_is(map->kids[i], keep[j]);
+        /* a kept pair is copied from the text, so it must still be there */
+        if (keepit && (placed(doc, map->kids[i], "keep", err) < 0 ||
+                       placed(doc, map->kids[i + 1], "keep", err) < 0)) {
+            hf_ynode_free(extra);
+            return -1;
+        }
     }
     if (map->flow) {
         start = map->start;
@@ -932,7 +979,11 @@ int hf_yedit_remove_pair(hf_ydoc *doc, hf_ynode *map, size_t pair, hf_error *err
         return -1;
     if (n == 1)
         return replace_with_empty(doc, map, err);
+    if (placed(doc, k, "remove", err) < 0 || placed(doc, v, "remove", err) < 0)
+        return -1;
     if (map->flow) {
+        if (placed(doc, map->kids[pair > 0 ? 2 * pair - 1 : 2], "remove next to", err) < 0)
+            return -1;
         if (pair > 0) {
             start = map->kids[2 * pair - 1]->end;
             end = v->end;
@@ -947,6 +998,8 @@ int hf_yedit_remove_pair(hf_ydoc *doc, hf_ynode *map, size_t pair, hf_error *err
             end = line_end(doc, v->end);
         } else if (pair + 1 < n) {
             /* first pair after "- ": the next key moves up into its place */
+            if (placed(doc, map->kids[2 * pair + 2], "remove next to", err) < 0)
+                return -1;
             start = k->start;
             end = map->kids[2 * pair + 2]->start;
         } else {
@@ -982,7 +1035,11 @@ int hf_yedit_remove_item(hf_ydoc *doc, hf_ynode *seq, size_t index, hf_error *er
         return -1;
     if (n == 1)
         return replace_with_empty(doc, seq, err);
+    if (placed(doc, item, "remove", err) < 0)
+        return -1;
     if (seq->flow) {
+        if (placed(doc, seq->kids[index > 0 ? index - 1 : 1], "remove next to", err) < 0)
+            return -1;
         if (index > 0) {
             start = seq->kids[index - 1]->end;
             end = item->end;
@@ -1000,6 +1057,8 @@ int hf_yedit_remove_item(hf_ydoc *doc, hf_ynode *seq, size_t index, hf_error *er
             end = line_end(doc, item->end);
         } else {
             size_t next;
+            if (index + 1 < n && placed(doc, seq->kids[index + 1], "remove next to", err) < 0)
+                return -1;
             if (index + 1 >= n || item_dash(doc, seq->kids[index + 1], &next) < 0)
                 return hf_error_set(err, "%s:%d:%d: cannot remove this item in place", doc->path,
                                     item->line, item->col);
@@ -1022,6 +1081,13 @@ int hf_yedit_insert_pair(hf_ydoc *doc, hf_ynode *map, size_t before, hf_ynode *k
         hf_ynode_free(value);
         if (map->kind != HF_Y_MAP || before > n)
             return hf_error_set(err, "%s: internal: bad insertion", doc->path);
+        return -1;
+    }
+    /* the insertion point is the next key, or the end of the last value */
+    if (n && placed(doc, map->kids[before < n ? 2 * before : 2 * n - 1], "insert next to", err) <
+                 0) {
+        hf_ynode_free(key);
+        hf_ynode_free(value);
         return -1;
     }
     if (map->flow) {

@@ -4,6 +4,60 @@
 
 #include <string.h>
 
+/* Braces may spell at most this many alternatives: matching tries each. */
+#define MAX_ALTERNATIVES 1024
+
+/* Every alternative the braces of a pattern spell must stay in the
+ * repository ("{..,a}/x" also means "../x"). Expands like match_braces. */
+static int check_alternatives(const char *orig, const char *pattern, size_t *count,
+                              hf_error *err)
+{
+    const char *open = strchr(pattern, '{'), *close = NULL;
+    int depth = 0;
+    for (const char *c = open; c && *c && !close; c++) {
+        if (*c == '{')
+            depth++;
+        else if (*c == '}' && --depth == 0)
+            close = c;
+    }
+    if (!close) {
+        if (++*count > MAX_ALTERNATIVES)
+            return hf_error_set(err, "glob '%s' spells more than %d alternatives", orig,
+                                MAX_ALTERNATIVES);
+        for (const char *p = pattern; *p;) {
+            size_t n = strcspn(p, "/");
+            if (n == 2 && p[0] == '.' && p[1] == '.')
+                return hf_error_set(err, "glob '%s' has an alternative '%s' that climbs out of "
+                                         "the repository with '..'",
+                                    orig, pattern);
+            p += n;
+            if (*p)
+                p++;
+        }
+        return 0;
+    }
+    const char *alt = open + 1;
+    depth = 0;
+    for (const char *c = open + 1; c <= close; c++) {
+        if (*c == '{') {
+            depth++;
+        } else if (*c == '}' && depth > 0) {
+            depth--;
+        } else if ((*c == ',' && depth == 0) || c == close) {
+            hf_buf one = HF_BUF_INIT;
+            hf_buf_put(&one, pattern, (size_t)(open - pattern));
+            hf_buf_put(&one, alt, (size_t)(c - alt));
+            hf_buf_puts(&one, close + 1);
+            int rc = check_alternatives(orig, hf_buf_cstr(&one), count, err);
+            hf_buf_free(&one);
+            if (rc < 0)
+                return -1;
+            alt = c + 1;
+        }
+    }
+    return 0;
+}
+
 int hf_glob_check(const char *pattern, size_t *offset, hf_error *err)
 {
     int brace_depth = 0;
@@ -56,7 +110,8 @@ int hf_glob_check(const char *pattern, size_t *offset, hf_error *err)
         *offset = brace_open;
         return hf_error_set(err, "unterminated '{' at offset %zu", brace_open);
     }
-    return 0;
+    size_t alternatives = 0;
+    return check_alternatives(pattern, pattern, &alternatives, err);
 }
 
 int hf_glob_is_literal(const char *pattern)
