@@ -1,5 +1,5 @@
 /* Loads recipes/ into the typed model: reads each YAML file, checks keys and
- * types against the schema of docs/configuration.md, then resolves the
+ * types against the schema in README.md ("Configuration"), then resolves the
  * references between files (capabilities, exceptions, rules, recipes,
  * families, surfaces). Every problem becomes a file:line:col diagnostic; the
  * loader keeps going so one run reports them all. */
