@@ -142,19 +142,16 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
             }
             today_arg = optarg;
             break;
-        case HF_OPT_FORMAT:
-            if (!strcmp(optarg, "text"))
-                fmt = FMT_TEXT;
-            else if (!strcmp(optarg, "json"))
-                fmt = FMT_JSON;
-            else if (!strcmp(optarg, "markdown"))
-                fmt = FMT_MARKDOWN;
-            else {
-                rc = hf_cli_usage_error("apply", "--format takes text, json or markdown, not '%s'",
-                                        optarg);
+        case HF_OPT_FORMAT: {
+            static const char *const formats[] = {"text", "json", "markdown", NULL};
+            int f = hf_cli_format("apply", optarg, formats);
+            if (f < 0) {
+                rc = HF_EXIT_USAGE;
                 goto done;
             }
+            fmt = f == 0 ? FMT_TEXT : f == 1 ? FMT_JSON : FMT_MARKDOWN;
             break;
+        }
         case OPT_SOURCE:
             if ((rc = hf_cli_source("apply", optarg, &sources, &owned)) != 0)
                 goto done;
@@ -194,16 +191,12 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
     }
     for (int i = optind; i < argc; i++)
         hf_vec_push(&sel.repo_globs, argv[i]);
-    if (forge_api && strncmp(forge_api, "https://", 8) && strncmp(forge_api, "http://", 7)) {
-        rc = hf_cli_usage_error("apply", "--forge-api takes an http(s) URL, not '%s'", forge_api);
+    if ((rc = hf_cli_forge_api("apply", forge_api)) != 0)
         goto done;
-    }
     if (hf_cli_token(token_file, &token) < 0) {
         rc = HF_EXIT_USAGE;
         goto done;
     }
-    if (token)
-        hf_log_add_secret(token);
     if (!token && !no_pr) {
         rc = hf_cli_usage_error("apply",
                                 "no token: set GITHUB_TOKEN or use --token-file (or --no-pr "
@@ -211,23 +204,9 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         goto done;
     }
 
-    if ((rc = hf_cli_load_config(&cfg, &g, today, 0)) != 0) {
-        cfg_loaded = 1;
-        goto done;
-    }
     cfg_loaded = 1;
-    if (hf_select_repos(&cfg, &sel, &repos, &err) < 0) {
-        rc = hf_cli_usage_error("apply", "%s", err.msg);
+    if ((rc = hf_cli_fleet("apply", &g, today, &sel, &sources, &cfg, &repos)) != 0)
         goto done;
-    }
-    for (size_t i = 0; i < sources.len; i++) {
-        const hf_source *s = sources.items[i];
-        if (!hf_config_repo(&cfg, s->name)) {
-            rc = hf_cli_usage_error("apply", "--source names '%s', which is not a fleet repo",
-                                    s->name);
-            goto done;
-        }
-    }
     if (hf_contract_compile(&engine, &cfg, &err) < 0) {
         hf_log_error("%s", err.msg);
         rc = HF_EXIT_USAGE;

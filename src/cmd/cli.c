@@ -217,8 +217,10 @@ int hf_cli_token(const char *file, char **out)
     *out = NULL;
     if (!file) {
         const char *env = getenv("GITHUB_TOKEN");
-        if (env && *env)
+        if (env && *env) {
             *out = hf_xstrdup(env);
+            hf_log_add_secret(*out);
+        }
         return 0;
     }
     hf_buf b = HF_BUF_INIT;
@@ -234,12 +236,53 @@ int hf_cli_token(const char *file, char **out)
         end--;
     bool ok = end > start && !memchr(b.ptr + start, '\n', end - start) &&
               !memchr(b.ptr + start, '\0', end - start);
-    if (ok)
+    if (ok) {
         *out = hf_xstrndup(b.ptr + start, end - start);
+        hf_log_add_secret(*out);
+    }
     hf_buf_free(&b);
     if (!ok) {
         hf_log_error("--token-file %s: expected one line holding the token", file);
         return -1;
     }
     return 0;
+}
+
+int hf_cli_fleet(const char *cmd, const hf_global_opts *g, hf_date today,
+                 const hf_selection *sel, const hf_vec *sources, hf_config *cfg,
+                 hf_vec *repos)
+{
+    int rc = hf_cli_load_config(cfg, g, today, 0);
+    if (rc)
+        return rc;
+    hf_error err;
+    if (hf_select_repos(cfg, sel, repos, &err) < 0)
+        return hf_cli_usage_error(cmd, "%s", err.msg);
+    for (size_t i = 0; sources && i < sources->len; i++) {
+        const hf_source *s = sources->items[i];
+        if (!hf_config_repo(cfg, s->name))
+            return hf_cli_usage_error(cmd, "--source names '%s', which is not a fleet repo",
+                                      s->name);
+    }
+    return 0;
+}
+
+int hf_cli_forge_api(const char *cmd, const char *url)
+{
+    if (url && strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
+        return hf_cli_usage_error(cmd, "--forge-api takes an http(s) URL, not '%s'", url);
+    return 0;
+}
+
+int hf_cli_format(const char *cmd, const char *arg, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(arg, names[i]))
+            return i;
+    hf_buf list = HF_BUF_INIT;
+    for (int i = 0; names[i]; i++)
+        hf_buf_printf(&list, "%s%s", i ? (names[i + 1] ? ", " : " or ") : "", names[i]);
+    hf_cli_usage_error(cmd, "--format takes %s, not '%s'", list.ptr, arg);
+    hf_buf_free(&list);
+    return -1;
 }

@@ -62,7 +62,8 @@ int hf_cli_source(const char *cmd, const char *arg, hf_vec *sources, hf_vec *own
 
 /* The token from --token-file (one line, trimmed), else GITHUB_TOKEN; *out
  * NULL when there is none. Returns -1 after an error about the file that
- * never shows its content. Never from argv. */
+ * never shows its content. Never from argv. The token is registered as a
+ * secret, so no message ever prints it. */
 int hf_cli_token(const char *file, char **out);
 
 /* The archive templates: DIR/archive-templates, else DIR/../archive-templates. */
@@ -77,5 +78,20 @@ int hf_cli_check_config(hf_config *cfg, const char *config_dir, const hf_load_op
  * HF_EXIT_USAGE when the configuration has errors. */
 int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,
                        int expired_is_error);
+
+/* What plan, apply, status and matrix start with: the configuration loaded
+ * and checked (cfg must be freed by the caller whatever the result), the
+ * selected repos (const hf_repo *) in repos, and every --source naming a
+ * fleet repo. Returns 0 or an exit status after printing why. */
+int hf_cli_fleet(const char *cmd, const hf_global_opts *g, hf_date today,
+                 const hf_selection *sel, const hf_vec *sources, hf_config *cfg,
+                 hf_vec *repos);
+
+/* A usage error unless url is NULL or an http(s) URL. */
+int hf_cli_forge_api(const char *cmd, const char *url);
+
+/* The index of arg in names (NULL-terminated), or -1 after a usage error
+ * listing the choices. */
+int hf_cli_format(const char *cmd, const char *arg, const char *const *names);
 
 #endif

@@ -400,34 +400,18 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
         rc = HF_EXIT_USAGE;
         goto done;
     }
-    if (token)
-        hf_log_add_secret(token);
+
     if (optind < argc) {
         rc = hf_cli_usage_error("matrix", "unexpected argument '%s'", argv[optind]);
         goto done;
     }
 
     hf_config cfg;
-    if ((rc = hf_cli_load_config(&cfg, &g, today, 0)) != 0) {
-        hf_config_free(&cfg);
-        goto done;
-    }
     hf_vec repos = HF_VEC_INIT, statuses = HF_VEC_INIT;
     hf_state state = {0};
     live_row *rows = NULL;
-    hf_error err;
-    if (hf_select_repos(&cfg, &sel, &repos, &err) < 0) {
-        rc = hf_cli_usage_error("matrix", "%s", err.msg);
+    if ((rc = hf_cli_fleet("matrix", &g, today, &sel, &sources, &cfg, &repos)) != 0)
         goto out;
-    }
-    for (size_t i = 0; i < sources.len; i++) {
-        const hf_source *src = sources.items[i];
-        if (!hf_config_repo(&cfg, src->name)) {
-            rc = hf_cli_usage_error("matrix", "--source names '%s', which is not a fleet repo",
-                                    src->name);
-            goto out;
-        }
-    }
     if (live) {
         rows = hf_xcalloc(repos.len ? repos.len : 1, sizeof(*rows));
         rc = gather_live(&cfg, &g, &repos, &sources, token, forge_api, state_arg, today, rows,

@@ -205,19 +205,16 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
                 goto done;
             }
             break;
-        case HF_OPT_FORMAT:
-            if (!strcmp(optarg, "text"))
-                fmt = FMT_TEXT;
-            else if (!strcmp(optarg, "json"))
-                fmt = FMT_JSON;
-            else if (!strcmp(optarg, "markdown"))
-                fmt = FMT_MARKDOWN;
-            else {
-                rc = hf_cli_usage_error("plan", "--format takes text, json or markdown, not '%s'",
-                                        optarg);
+        case HF_OPT_FORMAT: {
+            static const char *const formats[] = {"text", "json", "markdown", NULL};
+            int f = hf_cli_format("plan", optarg, formats);
+            if (f < 0) {
+                rc = HF_EXIT_USAGE;
                 goto done;
             }
+            fmt = f == 0 ? FMT_TEXT : f == 1 ? FMT_JSON : FMT_MARKDOWN;
             break;
+        }
         case OPT_SOURCE:
             if ((rc = hf_cli_source("plan", optarg, &sources, &owned)) != 0)
                 goto done;
@@ -236,24 +233,10 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
     for (int i = optind; i < argc; i++)
         hf_vec_push(&sel.repo_globs, argv[i]);
 
-    if ((rc = hf_cli_load_config(&cfg, &g, today, 0)) != 0) {
-        cfg_loaded = 1;
-        goto done;
-    }
     cfg_loaded = 1;
-    hf_error err;
-    if (hf_select_repos(&cfg, &sel, &repos, &err) < 0) {
-        rc = hf_cli_usage_error("plan", "%s", err.msg);
+    if ((rc = hf_cli_fleet("plan", &g, today, &sel, &sources, &cfg, &repos)) != 0)
         goto done;
-    }
-    for (size_t i = 0; i < sources.len; i++) {
-        const hf_source *s = sources.items[i];
-        if (!hf_config_repo(&cfg, s->name)) {
-            rc = hf_cli_usage_error("plan", "--source names '%s', which is not a fleet repo",
-                                    s->name);
-            goto done;
-        }
-    }
+    hf_error err;
     if (hf_contract_compile(&engine, &cfg, &err) < 0) {
         hf_log_error("%s", err.msg);
         rc = HF_EXIT_USAGE;
