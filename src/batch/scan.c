@@ -4,6 +4,7 @@
 #include "git/cache.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/mem.h"
 #include "util/path.h"
 
@@ -65,8 +66,28 @@ static int finding_cmp(const void *a, const void *b)
     return strcmp(x->rule->id, y->rule->id);
 }
 
-static void record(scan_pool *pool, hf_vec *found, hf_scan_result res, const char *problem)
+/* Why a file was passed over, for -v. */
+static const char *skip_reason(hf_scan_result res)
 {
+    switch (res) {
+    case HF_SCAN_SKIPPED_BINARY:
+        return "binary file";
+    case HF_SCAN_SKIPPED_SIZE:
+        return "larger than the contract's max-file-bytes";
+    case HF_SCAN_QUARANTINED:
+        return "quarantined by its archive set's manifest";
+    default:
+        return NULL;
+    }
+}
+
+static void record(scan_pool *pool, const char *path, hf_vec *found, hf_scan_result res,
+                   const char *problem)
+{
+    const char *why = problem ? NULL : skip_reason(res);
+    if (why)
+        hf_log_debug("%s: %s: not scanned: %s", pool->report->repo ? pool->report->repo : "",
+                     path, why);
     pthread_mutex_lock(&pool->lock);
     for (size_t i = 0; i < found->len; i++)
         hf_vec_push(&pool->report->findings, found->items[i]);
@@ -88,10 +109,10 @@ static void scan_bytes(scan_pool *pool, const char *path, const char *blob_hex, 
     hf_error err;
     if (hf_contract_scan(pool->engine, pool->target, path, blob_hex, data, len, &found, &res,
                          &err) < 0) {
-        record(pool, &found, res, err.msg);
+        record(pool, path, &found, res, err.msg);
         return;
     }
-    record(pool, &found, res, NULL);
+    record(pool, path, &found, res, NULL);
 }
 
 /* Files up to this size are read into the worker's buffer; larger ones are
@@ -110,7 +131,7 @@ static void scan_disk_file(scan_pool *pool, const scan_item *it, hf_buf *readbuf
     }
     if ((size_t)st.st_size > hf_contract_max_bytes(pool->engine)) {
         hf_vec none = HF_VEC_INIT;
-        record(pool, &none, HF_SCAN_SKIPPED_SIZE, NULL);
+        record(pool, it->path, &none, HF_SCAN_SKIPPED_SIZE, NULL);
         goto done;
     }
     const char *data = "";
@@ -154,7 +175,7 @@ static void scan_disk_file(scan_pool *pool, const scan_item *it, hf_buf *readbuf
     goto done;
 fail: {
     hf_vec none = HF_VEC_INIT;
-    record(pool, &none, HF_SCAN_DONE, hf_buf_cstr(&problem));
+    record(pool, it->path, &none, HF_SCAN_DONE, hf_buf_cstr(&problem));
 }
 done:
     if (fd >= 0)
@@ -176,7 +197,7 @@ static void scan_blob(scan_pool *pool, git_repository *repo, const scan_item *it
     git_odb_free(odb);
     if (oversized) {
         hf_vec none = HF_VEC_INIT;
-        record(pool, &none, HF_SCAN_SKIPPED_SIZE, NULL);
+        record(pool, it->path, &none, HF_SCAN_SKIPPED_SIZE, NULL);
         return;
     }
     if (git_blob_lookup(&blob, repo, &it->blob) < 0) {
@@ -184,7 +205,7 @@ static void scan_blob(scan_pool *pool, git_repository *repo, const scan_item *it
         const git_error *ge = git_error_last();
         hf_buf_printf(&problem, "%s: %s", it->path, ge ? ge->message : "cannot read blob");
         hf_vec none = HF_VEC_INIT;
-        record(pool, &none, HF_SCAN_DONE, problem.ptr);
+        record(pool, it->path, &none, HF_SCAN_DONE, problem.ptr);
         hf_buf_free(&problem);
         return;
     }
@@ -193,7 +214,7 @@ static void scan_blob(scan_pool *pool, git_repository *repo, const scan_item *it
     size_t size = (size_t)git_blob_rawsize(blob);
     if (size > hf_contract_max_bytes(pool->engine)) {
         hf_vec none = HF_VEC_INIT;
-        record(pool, &none, HF_SCAN_SKIPPED_SIZE, NULL);
+        record(pool, it->path, &none, HF_SCAN_SKIPPED_SIZE, NULL);
     } else {
         scan_bytes(pool, it->path, hex, git_blob_rawcontent(blob), size);
     }
@@ -219,7 +240,7 @@ static void *worker(void *arg)
             scan_blob(pool, repo, it);
         else {
             hf_vec none = HF_VEC_INIT;
-            record(pool, &none, HF_SCAN_DONE, "cannot open the repository");
+            record(pool, it->path, &none, HF_SCAN_DONE, "cannot open the repository");
         }
     }
     git_repository_free(repo);

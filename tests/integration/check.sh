@@ -329,6 +329,11 @@ $q/archive/remote-ops/tools/edited.sh:1:1: error no-foo: FOO is not allowed.
     FOO edited after the move
 $q: 2 files scanned, 2 errors, 0 warnings, 0 excepted"
 fi
+if check_run "-v names every file passed over, and why" 3 -v -C "$small" check --today 2026-07-01 "$q"; then
+    skipped=$(grep ': not scanned: ' "$HF_TMP/e" | sort | tr '\n' '|')
+    want="handoff: $q: archive/remote-ops/tools/kept.sh: not scanned: quarantined by its archive set's manifest|handoff: $q: bin/big.sh: not scanned: larger than the contract's max-file-bytes|handoff: $q: bin/tool.bin.sh: not scanned: binary file|"
+    if [ "$skipped" = "$want" ]; then ok "-v names every file passed over, and why"; else not_ok "-v skipped files" "got:  $skipped" "want: $want"; fi
+fi
 
 # ---- the PCRE2 limit ------------------------------------------------------------
 
