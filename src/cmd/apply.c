@@ -58,14 +58,10 @@ static const char apply_usage[] =
     "blocked by policy.\n";
 
 enum {
-    OPT_SOURCE = HF_OPT_FIRST_COMMAND_OPTION,
-    OPT_NO_PR,
+    OPT_NO_PR = HF_OPT_FIRST_COMMAND_OPTION,
     OPT_MAX_PRS,
     OPT_REOPEN,
-    OPT_STATE,
     OPT_RESUME,
-    OPT_FORGE_API,
-    OPT_TOKEN_FILE
 };
 
 /* "handoff -C DIR plan [--today D]": what reproduces the plan in a PR body.
@@ -92,20 +88,20 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         {"repo", required_argument, NULL, HF_OPT_REPO},
         {"family", required_argument, NULL, HF_OPT_FAMILY},
         {"shard", required_argument, NULL, HF_OPT_SHARD},
-        {"source", required_argument, NULL, OPT_SOURCE},
+        {"source", required_argument, NULL, HF_OPT_SOURCE},
         {"no-pr", no_argument, NULL, OPT_NO_PR},
         {"max-prs", required_argument, NULL, OPT_MAX_PRS},
         {"reopen", no_argument, NULL, OPT_REOPEN},
-        {"state", required_argument, NULL, OPT_STATE},
+        {"state", required_argument, NULL, HF_OPT_STATE},
         {"resume", no_argument, NULL, OPT_RESUME},
-        {"forge-api", required_argument, NULL, OPT_FORGE_API},
-        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+        {"forge-api", required_argument, NULL, HF_OPT_FORGE_API},
+        {"token-file", required_argument, NULL, HF_OPT_TOKEN_FILE},
         {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_selection sel = {0};
-    hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT;
+    hf_remote_args ra = HF_REMOTE_ARGS_INIT;
     hf_date today = hf_date_today();
-    const char *today_arg = NULL, *state_arg = NULL, *forge_api = NULL, *token_file = NULL;
+    const char *today_arg = NULL;
     enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } fmt = FMT_TEXT;
     bool no_pr = false, resume = false, reopen = false;
     long max_prs = -1;
@@ -125,6 +121,8 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         int handled = hf_cli_global(c, optarg, &g, "apply");
         if (!handled)
             handled = hf_cli_selection(c, optarg, &sel, "apply");
+        if (!handled)
+            handled = hf_cli_remote_option("apply", c, optarg, &ra);
         if (handled < 0) {
             rc = HF_EXIT_USAGE;
             goto done;
@@ -152,10 +150,6 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
             fmt = f == 0 ? FMT_TEXT : f == 1 ? FMT_JSON : FMT_MARKDOWN;
             break;
         }
-        case OPT_SOURCE:
-            if ((rc = hf_cli_source("apply", optarg, &sources, &owned)) != 0)
-                goto done;
-            break;
         case OPT_NO_PR:
             no_pr = true;
             break;
@@ -172,17 +166,8 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         case OPT_REOPEN:
             reopen = true;
             break;
-        case OPT_STATE:
-            state_arg = optarg;
-            break;
         case OPT_RESUME:
             resume = true;
-            break;
-        case OPT_FORGE_API:
-            forge_api = optarg;
-            break;
-        case OPT_TOKEN_FILE:
-            token_file = optarg;
             break;
         default:
             rc = hf_cli_bad_option("apply", argv);
@@ -191,9 +176,7 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
     }
     for (int i = optind; i < argc; i++)
         hf_vec_push(&sel.repo_globs, argv[i]);
-    if ((rc = hf_cli_forge_api("apply", forge_api)) != 0)
-        goto done;
-    if (hf_cli_token(token_file, &token) < 0) {
+    if (hf_cli_token(ra.token_file, &token) < 0) {
         rc = HF_EXIT_USAGE;
         goto done;
     }
@@ -205,7 +188,7 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
     }
 
     cfg_loaded = 1;
-    if ((rc = hf_cli_fleet("apply", &g, today, &sel, &sources, &cfg, &repos)) != 0)
+    if ((rc = hf_cli_fleet("apply", &g, today, &sel, &ra.sources, &cfg, &repos)) != 0)
         goto done;
     if (hf_contract_compile(&engine, &cfg, &err) < 0) {
         hf_log_error("%s", err.msg);
@@ -218,7 +201,7 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         rc = HF_EXIT_RUNTIME;
         goto done;
     }
-    state_path = state_arg ? hf_xstrdup(state_arg)
+    state_path = ra.state ? hf_xstrdup(ra.state)
                            : hf_state_default_path(cache, cfg.fleet.name, cfg.fleet.branch);
     if (hf_state_load(&state, state_path, cfg.fleet.name, cfg.fleet.branch, &err) < 0) {
         hf_log_error("--state: %s", err.msg);
@@ -234,7 +217,7 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
                              .today = today,
                              .cache_dir = cache,
                              .templates_dir = templates.ptr,
-                             .sources = &sources,
+                             .sources = &ra.sources,
                              .token = token,
                              .jobs = g.jobs,
                              .progress_tty = isatty(STDERR_FILENO),
@@ -243,9 +226,9 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
 
     command = reproduce_command(g.config_dir, today_arg);
     hf_apply_options aopts = {.cfg = &cfg,
-                              .sources = &sources,
+                              .sources = &ra.sources,
                               .token = token,
-                              .forge_api = forge_api ? forge_api : cfg.fleet.forge_api,
+                              .forge_api = ra.forge_api ? ra.forge_api : cfg.fleet.forge_api,
                               .cache_dir = cache,
                               .state_path = state_path,
                               .state = &state,
@@ -288,8 +271,7 @@ done:
     hf_contract_free(engine);
     if (cfg_loaded)
         hf_config_free(&cfg);
-    hf_vec_free(&sources, free);
-    hf_vec_free(&owned, free);
+    hf_remote_args_free(&ra);
     hf_vec_free(&sel.repo_globs, NULL);
     hf_vec_free(&sel.families, NULL);
     hf_buf_free(&templates);

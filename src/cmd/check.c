@@ -67,8 +67,6 @@ static const hf_repo *repo_for_dir(const hf_config *cfg, const char *dir)
     return hit;
 }
 
-enum { OPT_SOURCE = HF_OPT_FIRST_COMMAND_OPTION };
-
 static void report_free(void *p)
 {
     hf_scan_report_free(p);
@@ -85,14 +83,15 @@ int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
         {"family", required_argument, NULL, HF_OPT_FAMILY},
         {"repo", required_argument, NULL, HF_OPT_REPO},
         {"shard", required_argument, NULL, HF_OPT_SHARD},
-        {"source", required_argument, NULL, OPT_SOURCE},
+        {"source", required_argument, NULL, HF_OPT_SOURCE},
         {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_date today = hf_date_today();
     hf_check_format fmt = HF_CHECK_TEXT;
     const char *family = NULL;
     hf_selection sel = {0};
-    hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT, dirs = HF_VEC_INIT, repos = HF_VEC_INIT;
+    hf_remote_args ra = HF_REMOTE_ARGS_INIT;
+    hf_vec dirs = HF_VEC_INIT, repos = HF_VEC_INIT;
     hf_vec reports = HF_VEC_INIT;
     hf_config cfg;
     int cfg_loaded = 0, c, rc = HF_EXIT_OK;
@@ -105,6 +104,8 @@ int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
         int handled = hf_cli_global(c, optarg, &g, "check");
         if (!handled && c != HF_OPT_FAMILY)
             handled = hf_cli_selection(c, optarg, &sel, "check");
+        if (!handled)
+            handled = hf_cli_remote_option("check", c, optarg, &ra);
         if (handled < 0) {
             rc = HF_EXIT_USAGE;
             goto done;
@@ -125,10 +126,6 @@ int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
             /* a directory's family, and a filter over fleet repos */
             family = optarg;
             hf_vec_push(&sel.families, optarg);
-            break;
-        case OPT_SOURCE:
-            if ((rc = hf_cli_source("check", optarg, &sources, &owned)) != 0)
-                goto done;
             break;
         case HF_OPT_FORMAT:
             if (!strcmp(optarg, "text"))
@@ -199,8 +196,8 @@ int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
         rc = hf_cli_usage_error("check", "%s", err.msg);
         goto done;
     }
-    for (size_t i = 0; i < sources.len; i++) {
-        const hf_source *s = sources.items[i];
+    for (size_t i = 0; i < ra.sources.len; i++) {
+        const hf_source *s = ra.sources.items[i];
         if (!hf_config_repo(&cfg, s->name)) {
             rc = hf_cli_usage_error("check", "--source names '%s', which is not a fleet repo",
                                     s->name);
@@ -237,7 +234,7 @@ int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
             rep->repo = hf_xstrdup(repo->name);
             rep->family = hf_xstrdup(repo->family ? repo->family : "");
             hf_log_info("[%zu/%zu] %s", i + 1, repos.len, repo->name);
-            if (hf_scan_fleet_repo(&cfg, engine, repo, &sources, cache,
+            if (hf_scan_fleet_repo(&cfg, engine, repo, &ra.sources, cache,
                                    token && *token ? token : NULL, today, g.jobs,
                                    rep) < 0)
                 rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
@@ -261,8 +258,7 @@ done:
         hf_config_free(&cfg);
     hf_vec_free(&repos, NULL);
     hf_vec_free(&dirs, NULL);
-    hf_vec_free(&sources, free);
-    hf_vec_free(&owned, free);
+    hf_remote_args_free(&ra);
     hf_vec_free(&sel.repo_globs, NULL);
     hf_vec_free(&sel.families, NULL);
     free(cache);

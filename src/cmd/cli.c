@@ -286,3 +286,28 @@ int hf_cli_format(const char *cmd, const char *arg, const char *const *names)
     hf_buf_free(&list);
     return -1;
 }
+
+int hf_cli_remote_option(const char *cmd, int c, const char *arg, hf_remote_args *ra)
+{
+    switch (c) {
+    case HF_OPT_SOURCE:
+        return hf_cli_source(cmd, arg, &ra->sources, &ra->owned) == 0 ? 1 : -1;
+    case HF_OPT_FORGE_API:
+        ra->forge_api = arg;
+        return hf_cli_forge_api(cmd, arg) == 0 ? 1 : -1;
+    case HF_OPT_TOKEN_FILE:
+        ra->token_file = arg;
+        return 1;
+    case HF_OPT_STATE:
+        ra->state = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void hf_remote_args_free(hf_remote_args *ra)
+{
+    hf_vec_free(&ra->sources, free);
+    hf_vec_free(&ra->owned, free);
+}

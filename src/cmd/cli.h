@@ -21,6 +21,10 @@ enum {
     HF_OPT_REPO,
     HF_OPT_FAMILY,
     HF_OPT_VERSION,
+    HF_OPT_SOURCE,
+    HF_OPT_FORGE_API,
+    HF_OPT_TOKEN_FILE,
+    HF_OPT_STATE,
     HF_OPT_FIRST_COMMAND_OPTION /* commands number their own options from here */
 };
 
@@ -93,5 +97,22 @@ int hf_cli_forge_api(const char *cmd, const char *url);
 /* The index of arg in names (NULL-terminated), or -1 after a usage error
  * listing the choices. */
 int hf_cli_format(const char *cmd, const char *arg, const char *const *names);
+
+/* The options of the commands that reach fleet repos and the forge:
+ * --source (repeatable), --forge-api, --token-file, --state. */
+typedef struct hf_remote_args {
+    hf_vec sources; /* hf_source * */
+    hf_vec owned;   /* the strings behind sources */
+    const char *forge_api;
+    const char *token_file;
+    const char *state;
+} hf_remote_args;
+
+#define HF_REMOTE_ARGS_INIT {HF_VEC_INIT, HF_VEC_INIT, NULL, NULL, NULL}
+
+/* Handles one of those options like hf_cli_global: 1 when c was one, 0 when
+ * not, -1 after a usage error. */
+int hf_cli_remote_option(const char *cmd, int c, const char *arg, hf_remote_args *ra);
+void hf_remote_args_free(hf_remote_args *ra);
 
 #endif

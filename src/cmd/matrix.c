@@ -38,7 +38,7 @@ static const char matrix_usage[] =
     "Exit status: 0, 1 when --live could not reach a repo, or 2 on a usage or\n"
     "configuration error.\n";
 
-enum { OPT_LIVE = HF_OPT_FIRST_COMMAND_OPTION, OPT_SOURCE, OPT_FORGE_API, OPT_TOKEN_FILE, OPT_STATE };
+enum { OPT_LIVE = HF_OPT_FIRST_COMMAND_OPTION };
 
 /* What --live adds per repo (parallel to the selected repos). */
 typedef struct live_row {
@@ -327,17 +327,16 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
         {"family", required_argument, NULL, HF_OPT_FAMILY},
         {"shard", required_argument, NULL, HF_OPT_SHARD},
         {"live", no_argument, NULL, OPT_LIVE},
-        {"source", required_argument, NULL, OPT_SOURCE},
-        {"forge-api", required_argument, NULL, OPT_FORGE_API},
-        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-        {"state", required_argument, NULL, OPT_STATE},
+        {"source", required_argument, NULL, HF_OPT_SOURCE},
+        {"forge-api", required_argument, NULL, HF_OPT_FORGE_API},
+        {"token-file", required_argument, NULL, HF_OPT_TOKEN_FILE},
+        {"state", required_argument, NULL, HF_OPT_STATE},
         {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_selection sel = {0};
     hf_date today = hf_date_today();
     int json = 0, live = 0, c, rc = HF_EXIT_OK;
-    hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT;
-    const char *forge_api = NULL, *token_file = NULL, *state_arg = NULL;
+    hf_remote_args ra = HF_REMOTE_ARGS_INIT;
     char *token = NULL;
     optind = 0;
     opterr = 0;
@@ -345,6 +344,8 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
         int handled = hf_cli_global(c, optarg, &g, "matrix");
         if (!handled)
             handled = hf_cli_selection(c, optarg, &sel, "matrix");
+        if (!handled)
+            handled = hf_cli_remote_option("matrix", c, optarg, &ra);
         if (handled < 0) {
             rc = HF_EXIT_USAGE;
             goto done;
@@ -373,30 +374,17 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
         case OPT_LIVE:
             live = 1;
             break;
-        case OPT_SOURCE:
-            if ((rc = hf_cli_source("matrix", optarg, &sources, &owned)) != 0)
-                goto done;
-            break;
-        case OPT_FORGE_API:
-            forge_api = optarg;
-            break;
-        case OPT_TOKEN_FILE:
-            token_file = optarg;
-            break;
-        case OPT_STATE:
-            state_arg = optarg;
-            break;
         default:
             rc = hf_cli_bad_option("matrix", argv);
             goto done;
         }
     }
-    if (!live && (sources.len || forge_api || token_file || state_arg)) {
+    if (!live && (ra.sources.len || ra.forge_api || ra.token_file || ra.state)) {
         rc = hf_cli_usage_error("matrix",
                                 "--source, --forge-api, --token-file and --state need --live");
         goto done;
     }
-    if (live && hf_cli_token(token_file, &token) < 0) {
+    if (live && hf_cli_token(ra.token_file, &token) < 0) {
         rc = HF_EXIT_USAGE;
         goto done;
     }
@@ -410,12 +398,12 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
     hf_vec repos = HF_VEC_INIT, statuses = HF_VEC_INIT;
     hf_state state = {0};
     live_row *rows = NULL;
-    if ((rc = hf_cli_fleet("matrix", &g, today, &sel, &sources, &cfg, &repos)) != 0)
+    if ((rc = hf_cli_fleet("matrix", &g, today, &sel, &ra.sources, &cfg, &repos)) != 0)
         goto out;
     if (live) {
         rows = hf_xcalloc(repos.len ? repos.len : 1, sizeof(*rows));
-        rc = gather_live(&cfg, &g, &repos, &sources, token, forge_api, state_arg, today, rows,
-                         &statuses, &state);
+        rc = gather_live(&cfg, &g, &repos, &ra.sources, token, ra.forge_api, ra.state, today,
+                         rows, &statuses, &state);
     }
     if (json)
         print_json(&cfg, &repos, rows, stdout);
@@ -430,8 +418,7 @@ out:
     hf_vec_free(&repos, NULL);
     hf_config_free(&cfg);
 done:
-    hf_vec_free(&sources, free);
-    hf_vec_free(&owned, free);
+    hf_remote_args_free(&ra);
     free(token);
     hf_vec_free(&sel.repo_globs, NULL);
     hf_vec_free(&sel.families, NULL);

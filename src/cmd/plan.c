@@ -43,7 +43,7 @@ static const char plan_usage[] =
     "configuration error, 3 a change was blocked by policy, 4 changes pending\n"
     "(with --detailed-exitcode).\n";
 
-enum { OPT_SOURCE = HF_OPT_FIRST_COMMAND_OPTION, OPT_OUT, OPT_DETAILED };
+enum { OPT_OUT = HF_OPT_FIRST_COMMAND_OPTION, OPT_DETAILED };
 
 /* The command line that reproduces this plan, for summaries and PR bodies. */
 static char *reproduce_command(int argc, char **argv, const char *config_dir)
@@ -166,13 +166,13 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         {"repo", required_argument, NULL, HF_OPT_REPO},
         {"family", required_argument, NULL, HF_OPT_FAMILY},
         {"shard", required_argument, NULL, HF_OPT_SHARD},
-        {"source", required_argument, NULL, OPT_SOURCE},
+        {"source", required_argument, NULL, HF_OPT_SOURCE},
         {"out", required_argument, NULL, OPT_OUT},
         {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
         {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_selection sel = {0};
-    hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT;
+    hf_remote_args ra = HF_REMOTE_ARGS_INIT;
     hf_date today = hf_date_today();
     plan_format fmt = FMT_TEXT;
     const char *out_dir = NULL;
@@ -189,6 +189,8 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         int handled = hf_cli_global(c, optarg, &g, "plan");
         if (!handled)
             handled = hf_cli_selection(c, optarg, &sel, "plan");
+        if (!handled)
+            handled = hf_cli_remote_option("plan", c, optarg, &ra);
         if (handled < 0) {
             rc = HF_EXIT_USAGE;
             goto done;
@@ -215,10 +217,6 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
             fmt = f == 0 ? FMT_TEXT : f == 1 ? FMT_JSON : FMT_MARKDOWN;
             break;
         }
-        case OPT_SOURCE:
-            if ((rc = hf_cli_source("plan", optarg, &sources, &owned)) != 0)
-                goto done;
-            break;
         case OPT_OUT:
             out_dir = optarg;
             break;
@@ -234,7 +232,7 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         hf_vec_push(&sel.repo_globs, argv[i]);
 
     cfg_loaded = 1;
-    if ((rc = hf_cli_fleet("plan", &g, today, &sel, &sources, &cfg, &repos)) != 0)
+    if ((rc = hf_cli_fleet("plan", &g, today, &sel, &ra.sources, &cfg, &repos)) != 0)
         goto done;
     hf_error err;
     if (hf_contract_compile(&engine, &cfg, &err) < 0) {
@@ -269,7 +267,7 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
                             .today = today,
                             .cache_dir = cache,
                             .templates_dir = templates.ptr,
-                            .sources = &sources,
+                            .sources = &ra.sources,
                             .token = token && *token ? token : NULL,
                             .jobs = g.jobs,
                             .progress_tty = live,
@@ -325,8 +323,7 @@ done:
     hf_contract_free(engine);
     if (cfg_loaded)
         hf_config_free(&cfg);
-    hf_vec_free(&sources, free);
-    hf_vec_free(&owned, free);
+    hf_remote_args_free(&ra);
     hf_vec_free(&sel.repo_globs, NULL);
     hf_vec_free(&sel.families, NULL);
     free(cache);

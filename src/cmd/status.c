@@ -41,11 +41,7 @@ static const char status_usage[] =
     "or configuration error.\n";
 
 enum {
-    OPT_SOURCE = HF_OPT_FIRST_COMMAND_OPTION,
-    OPT_STATE,
-    OPT_OFFLINE,
-    OPT_FORGE_API,
-    OPT_TOKEN_FILE
+    OPT_OFFLINE = HF_OPT_FIRST_COMMAND_OPTION
 };
 
 int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
@@ -56,16 +52,15 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
         {"repo", required_argument, NULL, HF_OPT_REPO},
         {"family", required_argument, NULL, HF_OPT_FAMILY},
         {"shard", required_argument, NULL, HF_OPT_SHARD},
-        {"source", required_argument, NULL, OPT_SOURCE},
-        {"state", required_argument, NULL, OPT_STATE},
+        {"source", required_argument, NULL, HF_OPT_SOURCE},
+        {"state", required_argument, NULL, HF_OPT_STATE},
         {"offline", no_argument, NULL, OPT_OFFLINE},
-        {"forge-api", required_argument, NULL, OPT_FORGE_API},
-        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+        {"forge-api", required_argument, NULL, HF_OPT_FORGE_API},
+        {"token-file", required_argument, NULL, HF_OPT_TOKEN_FILE},
         {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_selection sel = {0};
-    hf_vec sources = HF_VEC_INIT, owned = HF_VEC_INIT;
-    const char *state_arg = NULL, *forge_api = NULL, *token_file = NULL;
+    hf_remote_args ra = HF_REMOTE_ARGS_INIT;
     enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } fmt = FMT_TEXT;
     bool offline = false;
     int c, rc = HF_EXIT_OK;
@@ -82,6 +77,8 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
         int handled = hf_cli_global(c, optarg, &g, "status");
         if (!handled)
             handled = hf_cli_selection(c, optarg, &sel, "status");
+        if (!handled)
+            handled = hf_cli_remote_option("status", c, optarg, &ra);
         if (handled < 0) {
             rc = HF_EXIT_USAGE;
             goto done;
@@ -102,21 +99,8 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
             fmt = f == 0 ? FMT_TEXT : f == 1 ? FMT_JSON : FMT_MARKDOWN;
             break;
         }
-        case OPT_SOURCE:
-            if ((rc = hf_cli_source("status", optarg, &sources, &owned)) != 0)
-                goto done;
-            break;
-        case OPT_STATE:
-            state_arg = optarg;
-            break;
         case OPT_OFFLINE:
             offline = true;
-            break;
-        case OPT_FORGE_API:
-            forge_api = optarg;
-            break;
-        case OPT_TOKEN_FILE:
-            token_file = optarg;
             break;
         default:
             rc = hf_cli_bad_option("status", argv);
@@ -125,18 +109,17 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
     }
     for (int i = optind; i < argc; i++)
         hf_vec_push(&sel.repo_globs, argv[i]);
-    if ((rc = hf_cli_forge_api("status", forge_api)) != 0)
-        goto done;
-    if (hf_cli_token(token_file, &token) < 0) {
+    if (hf_cli_token(ra.token_file, &token) < 0) {
         rc = HF_EXIT_USAGE;
         goto done;
     }
 
     cfg_loaded = 1;
-    if ((rc = hf_cli_fleet("status", &g, hf_date_today(), &sel, &sources, &cfg, &repos)) != 0)
+    if ((rc = hf_cli_fleet("status", &g, hf_date_today(), &sel, &ra.sources, &cfg,
+                           &repos)) != 0)
         goto done;
     cache = hf_cli_cache_dir(&g);
-    state_path = state_arg ? hf_xstrdup(state_arg)
+    state_path = ra.state ? hf_xstrdup(ra.state)
                            : hf_state_default_path(cache, cfg.fleet.name, cfg.fleet.branch);
     if (hf_state_load(&state, state_path, cfg.fleet.name, cfg.fleet.branch, &err) < 0) {
         hf_log_error("--state: %s", err.msg);
@@ -152,9 +135,9 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
         hf_log_warn("no token (GITHUB_TOKEN or --token-file): pull requests as the state "
                     "journal last saw them");
     hf_status_options so = {.cfg = &cfg,
-                            .sources = &sources,
+                            .sources = &ra.sources,
                             .token = token,
-                            .forge_api = forge_api ? forge_api : cfg.fleet.forge_api,
+                            .forge_api = ra.forge_api ? ra.forge_api : cfg.fleet.forge_api,
                             .cache_dir = cache,
                             .state = &state,
                             .offline = offline,
@@ -188,8 +171,7 @@ done:
     hf_state_free(&state);
     if (cfg_loaded)
         hf_config_free(&cfg);
-    hf_vec_free(&sources, free);
-    hf_vec_free(&owned, free);
+    hf_remote_args_free(&ra);
     hf_vec_free(&sel.repo_globs, NULL);
     hf_vec_free(&sel.families, NULL);
     free(cache);
