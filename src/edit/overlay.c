@@ -254,18 +254,28 @@ static int load(hf_overlay *ov, entry *e, hf_error *err)
     return 0;
 }
 
+/* The live entry of a repo path given by a caller: normalised into p (*np
+ * points at it), NULL with "no such file" when absent. */
+static entry *existing(const hf_overlay *ov, const char *path, hf_buf *p, const char **np,
+                       hf_error *err)
+{
+    *np = norm(p, path, err);
+    if (!*np)
+        return NULL;
+    entry *e = lookup_live(ov, *np);
+    if (!e)
+        hf_error_set(err, "%s: no such file", *np);
+    return e;
+}
+
 int hf_overlay_read(hf_overlay *ov, const char *path, hf_buf *out, unsigned *mode, hf_error *err)
 {
     hf_buf p = HF_BUF_INIT;
     int rc = -1;
-    const char *np = norm(&p, path, err);
-    if (!np)
+    const char *np;
+    entry *e = existing(ov, path, &p, &np, err);
+    if (!e)
         goto done;
-    entry *e = lookup_live(ov, np);
-    if (!e) {
-        hf_error_set(err, "%s: no such file", np);
-        goto done;
-    }
     if (load(ov, e, err) < 0)
         goto done;
     hf_buf_clear(out);
@@ -329,14 +339,10 @@ int hf_overlay_read_text(hf_overlay *ov, const char *path, hf_buf *out, hf_error
 {
     hf_buf p = HF_BUF_INIT;
     int rc = -1;
-    const char *np = norm(&p, path, err);
-    if (!np)
+    const char *np;
+    entry *e = existing(ov, path, &p, &np, err);
+    if (!e)
         goto done;
-    entry *e = lookup_live(ov, np);
-    if (!e) {
-        hf_error_set(err, "%s: no such file", np);
-        goto done;
-    }
     if (e->mode == GIT_FILEMODE_LINK) {
         hf_error_set(err, "%s: a symbolic link; links are moved or deleted, never edited through",
                      np);
@@ -378,14 +384,10 @@ int hf_overlay_blob_id(hf_overlay *ov, const char *path, git_oid *out, hf_error 
 {
     hf_buf p = HF_BUF_INIT;
     int rc = -1;
-    const char *np = norm(&p, path, err);
-    if (!np)
+    const char *np;
+    entry *e = existing(ov, path, &p, &np, err);
+    if (!e)
         goto done;
-    entry *e = lookup_live(ov, np);
-    if (!e) {
-        hf_error_set(err, "%s: no such file", np);
-        goto done;
-    }
     if (e->has_oid) {
         git_oid_cpy(out, &e->oid);
     } else if (git_odb_hash(out, hf_buf_cstr(&e->data), e->data.len, GIT_OBJECT_BLOB) < 0) {
