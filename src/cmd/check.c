@@ -196,14 +196,8 @@ int hf_cmd_check(int argc, char **argv, const hf_global_opts *global)
         rc = hf_cli_usage_error("check", "%s", err.msg);
         goto done;
     }
-    for (size_t i = 0; i < ra.sources.len; i++) {
-        const hf_source *s = ra.sources.items[i];
-        if (!hf_config_repo(&cfg, s->name)) {
-            rc = hf_cli_usage_error("check", "--source names '%s', which is not a fleet repo",
-                                    s->name);
-            goto done;
-        }
-    }
+    if ((rc = hf_cli_sources_known("check", &cfg, &ra.sources)) != 0)
+        goto done;
     const char *token = getenv("GITHUB_TOKEN");
     if (token && *token)
         hf_log_add_secret(token);

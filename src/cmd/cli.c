@@ -258,6 +258,11 @@ int hf_cli_fleet(const char *cmd, const hf_global_opts *g, hf_date today,
     hf_error err;
     if (hf_select_repos(cfg, sel, repos, &err) < 0)
         return hf_cli_usage_error(cmd, "%s", err.msg);
+    return hf_cli_sources_known(cmd, cfg, sources);
+}
+
+int hf_cli_sources_known(const char *cmd, const hf_config *cfg, const hf_vec *sources)
+{
     for (size_t i = 0; sources && i < sources->len; i++) {
         const hf_source *s = sources->items[i];
         if (!hf_config_repo(cfg, s->name))

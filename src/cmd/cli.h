@@ -91,6 +91,9 @@ int hf_cli_fleet(const char *cmd, const hf_global_opts *g, hf_date today,
                  const hf_selection *sel, const hf_vec *sources, hf_config *cfg,
                  hf_vec *repos);
 
+/* A usage error unless every --source names a fleet repo. */
+int hf_cli_sources_known(const char *cmd, const hf_config *cfg, const hf_vec *sources);
+
 /* A usage error unless url is NULL or an http(s) URL. */
 int hf_cli_forge_api(const char *cmd, const char *url);
 
