@@ -5,12 +5,15 @@
  * repos; each worker has its own HTTP client and mirror handles, and they
  * share the mutation governor, the journal and the --max-prs count. */
 #include "batch/apply.h"
+#include "forge/gh_commit.h"
 #include "forge/governor.h"
 #include "forge/http.h"
 #include "git/cache.h"
+#include "git/changes.h"
 #include "git/commit.h"
 #include "git/push.h"
 #include "policy/gate.h"
+#include "util/pool.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -22,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -41,8 +45,9 @@ const char *hf_pr_action_name(hf_pr_action a)
 const char *hf_apply_result_name(hf_apply_result r)
 {
     static const char *const names[] = {
-        "error",   "blocked", "human-modified", "created",  "updated",    "unchanged", "pushed",
-        "pending", "closed",  "reopened",       "obsolete", "no-changes", "skipped"};
+        "error",    "blocked",  "failed",     "human-modified", "created",
+        "updated",  "unchanged", "pushed",    "pending",        "closed",
+        "reopened", "obsolete", "no-changes", "skipped"};
     return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
@@ -129,6 +134,7 @@ typedef struct run {
     const hf_vec *plans;
     hf_vec *results;
     hf_http **clients;    /* one per worker; NULL entries with --no-pr */
+    hf_auth *auth;        /* opts->auth, or one made of opts->token */
     pthread_mutex_t lock; /* the journal and prs_created */
     long prs_created;
     atomic_size_t next;
@@ -198,7 +204,7 @@ static int record(run *r, hf_repo_apply *res, const char *result, const record_o
     hf_state_entry *e = hf_state_put(r->o->state, plan->repo->name);
     if (*plan->base_commit)
         memcpy(e->base, plan->base_commit, sizeof(e->base));
-    if (plan->status == HF_PLAN_CHANGES)
+    if (hf_plan_has_patch(plan))
         memcpy(e->tree, plan->tree, sizeof(e->tree));
     else
         e->tree[0] = '\0';
@@ -211,6 +217,7 @@ static int record(run *r, hf_repo_apply *res, const char *result, const record_o
     }
     if (ro->closed_pr >= 0)
         e->closed_pr = ro->closed_pr;
+    e->held = (long)plan->held.len;
     hf_state_set(&e->result, result);
     hf_state_set(&e->message, res->message);
     hf_state_set(&e->at, now);
@@ -286,10 +293,11 @@ static void release_pr(run *r)
 }
 
 /* Title/body when the marker differs, then the missing labels and reviewers.
+ * fresh: the PR was opened in this very run (nobody reviewed it yet).
  * *changed tells whether anything was sent. */
 static int converge_pr(hf_http *h, const hf_apply_options *o, const char *owner, const char *name,
-                       hf_gh_pr **pr, const hf_pr_text *text, hf_repo_apply *res, bool *changed,
-                       hf_error *err)
+                       hf_gh_pr **pr, bool fresh, const hf_pr_text *text, hf_repo_apply *res,
+                       bool *changed, hf_error *err)
 {
     const hf_pr_template *tpl = &o->cfg->fleet.pr;
     char have[80];
@@ -313,9 +321,10 @@ static int converge_pr(hf_http *h, const hf_apply_options *o, const char *owner,
         *changed = true;
     }
     added = 0;
-    if (tpl->reviewers.len && hf_gh_reviewers_ensure(h, owner, name, (*pr)->number,
-                                                     (const char *const *)tpl->reviewers.items,
-                                                     tpl->reviewers.len, *pr, &added, err) < 0)
+    if (tpl->reviewers.len &&
+        hf_gh_reviewers_ensure(h, owner, name, (*pr)->number,
+                               (const char *const *)tpl->reviewers.items, tpl->reviewers.len, *pr,
+                               fresh, &added, err) < 0)
         return -1;
     if (added) {
         action(res, "requested %zu reviewer%s", added, added == 1 ? "" : "s");
@@ -324,18 +333,85 @@ static int converge_pr(hf_http *h, const hf_apply_options *o, const char *owner,
     return 0;
 }
 
+/* The largest change sent as one createCommitOnBranch (file contents before
+ * base64). */
+#define API_COMMIT_MAX_BYTES ((size_t)25 << 20)
+
+/* The planned commit made by GitHub through the API instead of pushed, under
+ * the same lease (expected: the tip the fetch saw; NULL: absent) and the
+ * same branch rules. *made receives GitHub's commit. Returns 0,
+ * HF_GH_ELEASE or -1. */
+static int commit_via_api(hf_http *h, git_repository *mirror, const hf_repo_plan *plan,
+                          const hf_push_options *popts, const char *owner, const char *name,
+                          const git_oid *commit, const git_oid *expected, git_oid *made,
+                          hf_error *err)
+{
+    git_commit *planned = NULL, *base = NULL;
+    hf_vec changes = HF_VEC_INIT;
+    hf_gh_file *files = NULL;
+    char expected_hex[GIT_OID_HEXSZ + 1] = "", tree_hex[GIT_OID_HEXSZ + 1], out[41];
+    int rc = 0;
+    if ((rc = hf_push_check_branch(popts, err)) < 0)
+        goto done;
+    git_oid base_id;
+    if (git_commit_lookup(&planned, mirror, commit) < 0 ||
+        git_oid_fromstr(&base_id, plan->base_commit) < 0 ||
+        git_commit_lookup(&base, mirror, &base_id) < 0) {
+        rc = hf_error_set(err, "%s: read the planned commit: %s", plan->repo->name,
+                          hf_git_last_error("failed"));
+        goto done;
+    }
+    if ((rc = hf_tree_blob_changes(mirror, git_commit_tree_id(base), git_commit_tree_id(planned),
+                                   API_COMMIT_MAX_BYTES, &changes, err)) < 0) {
+        hf_error_wrap(err, "%s: --commit-via api", plan->repo->name);
+        goto done;
+    }
+    files = hf_xcalloc(changes.len ? changes.len : 1, sizeof(*files));
+    for (size_t i = 0; i < changes.len; i++) {
+        const hf_blob_change *c = changes.items[i];
+        files[i] =
+            (hf_gh_file){c->path, c->old_mode, c->new_mode, c->contents.ptr, c->contents.len};
+    }
+    if ((rc = hf_gh_commit_check(files, changes.len, err)) < 0) {
+        hf_error_wrap(err, "%s: --commit-via api", plan->repo->name);
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof(err->msg) - n, "; use --commit-via git for this repository");
+        goto done;
+    }
+    if (expected)
+        git_oid_tostr(expected_hex, sizeof(expected_hex), expected);
+    git_oid_tostr(tree_hex, sizeof(tree_hex), git_commit_tree_id(planned));
+    hf_gh_commit_spec spec = {.branch = popts->branch,
+                              .base = plan->base_commit,
+                              .expected = expected_hex,
+                              .message = git_commit_message(planned),
+                              .tree = tree_hex,
+                              .files = files,
+                              .n = changes.len};
+    rc = hf_gh_commit_on_branch(h, owner, name, &spec, out, err);
+    if (rc == 0 && git_oid_fromstr(made, out) < 0)
+        rc = hf_error_set(err, "%s: GitHub's commit id '%s' is not one", plan->repo->name, out);
+done:
+    free(files);
+    hf_vec_free(&changes, hf_blob_change_free);
+    git_commit_free(planned);
+    git_commit_free(base);
+    git_error_clear();
+    return rc;
+}
+
 static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
 {
     const hf_apply_options *o = r->o;
     const hf_repo_plan *plan = res->plan;
     const hf_repo *repo = plan->repo;
     const char *branch = o->cfg->fleet.branch;
-    const bool changes = plan->status == HF_PLAN_CHANGES;
+    const bool changes = hf_plan_has_patch(plan);
     git_repository *mirror = NULL;
     hf_gh_pr *pr = NULL;
     hf_pr_text text = {0};
     hf_buf scratch = HF_BUF_INIT;
-    char *default_branch = NULL, *owner = NULL;
+    char *default_branch = NULL, *owner = NULL, *token = NULL;
     const char *name = NULL;
     hf_error err;
     git_oid tip, base, commit, tree, recorded;
@@ -372,18 +448,20 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
         record(r, res, "error", &ro);
         goto done;
     }
-    if (plan->status == HF_PLAN_BLOCKED) {
-        const hf_block *b = hf_vec_get(&plan->blocks, 0);
-        res->result = HF_APPLY_BLOCKED;
-        say(res, "blocked by policy: %s%s", b ? b->reason : "",
-            plan->blocks.len > 1 ? " (and more; see handoff plan)" : "");
-        record(r, res, "blocked", &ro);
+    if (plan->status == HF_PLAN_BLOCKED || plan->status == HF_PLAN_FAILED) {
+        const hf_held *b = hf_vec_get(&plan->held, 0);
+        res->result = plan->status == HF_PLAN_BLOCKED ? HF_APPLY_BLOCKED : HF_APPLY_FAILED;
+        say(res, "%s: %s%s", plan->status == HF_PLAN_BLOCKED ? "blocked by policy" : "nothing fits",
+            b ? b->reason : "", plan->held.len > 1 ? " (and more; see handoff plan)" : "");
+        record(r, res, plan->status == HF_PLAN_BLOCKED ? "blocked" : "failed", &ro);
         goto done;
     }
 
     const char *slash = strchr(repo->name, '/');
     owner = hf_xstrndup(repo->name, slash ? (size_t)(slash - repo->name) : 0);
     name = slash ? slash + 1 : repo->name;
+    if (h)
+        hf_http_set_scope(h, owner, name);
     if (hf_mirror_open(&mirror, o->cache_dir, repo->name, &err) < 0 ||
         hf_mirror_branch_tip(mirror, branch, &tip, &err) < 0) {
         fail(res, err.msg);
@@ -432,8 +510,14 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
     default_branch = mirror_default_branch(mirror);
     const char *base_branch =
         plan->base_ref && !strncmp(plan->base_ref, "refs/heads/", 11) ? plan->base_ref + 11 : NULL;
+    /* The token of this repository's owner, fresh for the push. */
+    if (r->auth && hf_auth_token(r->auth, owner, name, &token, &err) < 0) {
+        fail(res, err.msg);
+        record(r, res, "error", &ro);
+        goto done;
+    }
     hf_push_options popts = {
-        .remote = {.repo = repo->name, .url = source_url(o, repo, &scratch), .token = o->token},
+        .remote = {.repo = repo->name, .url = source_url(o, repo, &scratch), .token = token},
         .branch = branch,
         .default_branch = default_branch,
         .base_branch = base_branch};
@@ -500,9 +584,34 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
         goto done;
     }
 
-    /* Push under the lease. */
+    /* Push under the lease, or have GitHub make the commit under it. */
     if (lease == HF_LEASE_CURRENT) {
         ro.lease = res->head;
+    } else if (o->commit_via_api) {
+        git_oid made;
+        int rc = commit_via_api(h, mirror, plan, &popts, owner, name, &commit,
+                                lease == HF_LEASE_ABSENT ? NULL : &tip, &made, &err);
+        if (rc == HF_GH_ELEASE) {
+            res->result = HF_APPLY_HUMAN_MODIFIED;
+            say(res, "%s", err.msg);
+            record(r, res, "human-modified", &ro);
+            goto done;
+        }
+        if (rc < 0) {
+            fail(res, err.msg);
+            record(r, res, "error", &ro);
+            goto done;
+        }
+        res->pushed = true;
+        git_oid_tostr(res->head, sizeof(res->head), &made);
+        ro.lease = res->head;
+        if (lease == HF_LEASE_ABSENT)
+            action(res, "GitHub committed %.12s (signed) to new branch %s", res->head, branch);
+        else
+            action(res, "GitHub committed %.12s (signed) over %.12s (on base %.12s)", res->head,
+                   git_oid_tostr_s(&tip), plan->base_commit);
+        if (record(r, res, "pushed", &ro) < 0)
+            goto done;
     } else {
         int rc = hf_push_lease(mirror, &popts, &commit, lease == HF_LEASE_ABSENT ? NULL : &tip,
                                &pres, &err);
@@ -541,7 +650,7 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
         record(r, res, "error", &ro);
         goto done;
     }
-    bool created = false, reopened = false, changed = false;
+    bool created = false, reopened = false, changed = false, adopted = false;
     if (act == HF_PR_CREATE) {
         if (!reserve_pr(r)) {
             res->result = HF_APPLY_PENDING;
@@ -554,7 +663,6 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
                               .head = branch,
                               .base = base_branch ? base_branch : "main",
                               .draft = o->cfg->fleet.pr.draft};
-        bool adopted = false;
         hf_gh_pr *made = NULL;
         if (hf_gh_pr_create(h, owner, name, &spec, &made, &adopted, &err) < 0) {
             release_pr(r);
@@ -582,7 +690,9 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
         action(res, "reopened PR #%ld (--reopen)", pr->number);
     }
     set_pr(res, pr);
-    if (converge_pr(h, o, owner, name, &pr, &text, res, &changed, &err) < 0) {
+    /* An adopted PR may be older than this run: only one opened now is
+     * known to have no review. */
+    if (converge_pr(h, o, owner, name, &pr, created && !adopted, &text, res, &changed, &err) < 0) {
         fail(res, err.msg);
         record(r, res, "error", &ro);
         goto done;
@@ -605,6 +715,7 @@ done:
     hf_buf_free(&scratch);
     free(default_branch);
     free(owner);
+    hf_auth_token_free(token);
     git_repository_free(mirror);
 }
 
@@ -626,18 +737,27 @@ int hf_apply_run(const hf_apply_options *opts, const hf_vec *plans, hf_vec *resu
     int jobs = opts->jobs < 1 ? 1 : opts->jobs;
     if ((size_t)jobs > plans->len)
         jobs = plans->len ? (int)plans->len : 1;
-    run r = {.o = opts, .plans = plans, .results = results};
+    run r = {.o = opts, .plans = plans, .results = results, .auth = opts->auth};
     hf_governor *gov = NULL;
+    hf_auth *own_auth = NULL;
     hf_buf etags = HF_BUF_INIT;
     int rc = 0;
     r.clients = hf_xcalloc((size_t)jobs, sizeof(hf_http *));
-    if (!opts->no_pr) {
-        gov = hf_governor_new(NULL, HF_GOVERNOR_INTERVAL);
+    if (!r.auth && opts->token && *opts->token) {
+        if (hf_auth_new_token(&own_auth, opts->token, err) < 0) {
+            free(r.clients);
+            return -1;
+        }
+        r.auth = own_auth;
+    }
+    if (!opts->no_pr || opts->commit_via_api) {
+        if (!opts->governor)
+            gov = hf_governor_new(NULL, HF_GOVERNOR_INTERVAL);
         hf_fs_join(&etags, opts->cache_dir, "etags");
         hf_http_options ho = {.api_base = opts->forge_api,
-                              .token = opts->token,
+                              .auth = r.auth,
                               .etag_dir = etags.ptr,
-                              .governor = gov};
+                              .governor = opts->governor ? opts->governor : gov};
         for (int i = 0; i < jobs; i++)
             if (hf_http_new(&r.clients[i], &ho, err) < 0) {
                 hf_error_wrap(err, "forge API");
@@ -654,17 +774,7 @@ int hf_apply_run(const hf_apply_options *opts, const hf_vec *plans, hf_vec *resu
     pthread_mutex_init(&r.lock, NULL);
     atomic_init(&r.next, 0);
     atomic_init(&r.worker_ids, 0);
-    pthread_t *threads = hf_xcalloc((size_t)jobs, sizeof(pthread_t));
-    int started = 0;
-    for (int i = 1; i < jobs; i++) {
-        if (pthread_create(&threads[i], NULL, worker, &r) != 0)
-            break;
-        started = i;
-    }
-    worker(&r);
-    for (int i = 1; i <= started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
+    hf_pool_run(jobs, worker, &r);
     pthread_mutex_destroy(&r.lock);
 done:
     for (int i = 0; i < jobs; i++)
@@ -672,8 +782,72 @@ done:
     free(r.clients);
     if (gov)
         hf_governor_free(gov);
+    hf_auth_free(own_auth);
     hf_buf_free(&etags);
     return rc;
+}
+
+void hf_plan_with_auth(hf_plan_options *popts, hf_auth *auth, const hf_vec *repos, hf_vec *plans)
+{
+    if (!hf_auth_is_app(auth)) {
+        char *token = NULL;
+        hf_error err;
+        if (auth && hf_auth_token(auth, NULL, NULL, &token, &err) < 0)
+            token = NULL; /* a fixed token is always there */
+        popts->token = token;
+        hf_plan_run(popts, repos, plans);
+        popts->token = NULL;
+        hf_auth_token_free(token);
+        return;
+    }
+    hf_vec done = HF_VEC_INIT; /* hf_repo_plan *, any order */
+    bool *taken = hf_xcalloc(repos->len ? repos->len : 1, sizeof(bool));
+    for (size_t i = 0; i < repos->len; i++) {
+        if (taken[i])
+            continue;
+        const hf_repo *lead = repos->items[i];
+        const char *slash = strchr(lead->name, '/');
+        size_t olen = slash ? (size_t)(slash - lead->name) : 0;
+        hf_vec group = HF_VEC_INIT;
+        for (size_t k = i; k < repos->len; k++) {
+            const hf_repo *r = repos->items[k];
+            if (!taken[k] && strlen(r->name) > olen && r->name[olen] == '/' &&
+                strncasecmp(r->name, lead->name, olen) == 0) {
+                taken[k] = true;
+                hf_vec_push(&group, (void *)r);
+            }
+        }
+        char *owner = hf_xstrndup(lead->name, olen), *token = NULL;
+        hf_error err;
+        if (hf_auth_token(auth, owner, slash ? slash + 1 : "", &token, &err) == 0) {
+            popts->token = token;
+            hf_plan_run(popts, &group, &done);
+            popts->token = NULL;
+        } else {
+            for (size_t k = 0; k < group.len; k++) {
+                hf_repo_plan *p = hf_xcalloc(1, sizeof(*p));
+                p->repo = group.items[k];
+                p->status = HF_PLAN_ERROR;
+                p->error = hf_xstrdup(err.msg);
+                hf_vec_push(&done, p);
+            }
+        }
+        hf_auth_token_free(token);
+        free(owner);
+        hf_vec_free(&group, NULL);
+    }
+    /* Back in the order of repos. */
+    for (size_t i = 0; i < repos->len; i++)
+        for (size_t k = 0; k < done.len; k++) {
+            hf_repo_plan *p = done.items[k];
+            if (p && p->repo == repos->items[i]) {
+                hf_vec_push(plans, p);
+                done.items[k] = NULL;
+                break;
+            }
+        }
+    hf_vec_free(&done, hf_repo_plan_free);
+    free(taken);
 }
 
 /* ---- reports ------------------------------------------------------------- */
@@ -700,6 +874,10 @@ void hf_apply_write_text(FILE *out, const hf_vec *results)
             fprintf(out, "  - %s\n", (const char *)a->actions.items[k]);
         if (a->message)
             fprintf(out, "  %s\n", a->message);
+        if (a->plan->status == HF_PLAN_PARTIAL)
+            fprintf(out, "  %zu step%s held back: the PR lists %s under \"Left for a person\"\n",
+                    a->plan->held.len, a->plan->held.len == 1 ? "" : "s",
+                    a->plan->held.len == 1 ? "it" : "them");
     }
     fprintf(out, "%zu repo%s:", results->len, results->len == 1 ? "" : "s");
     const char *sep = " ";
@@ -725,6 +903,7 @@ char *hf_apply_json(const hf_config *cfg, const hf_vec *results)
         cJSON_AddStringToObject(o, "repo", a->plan->repo->name);
         cJSON_AddStringToObject(o, "result", hf_apply_result_name(a->result));
         cJSON_AddStringToObject(o, "plan", hf_plan_status_name(a->plan->status));
+        cJSON_AddNumberToObject(o, "held", (double)a->plan->held.len);
         cJSON_AddBoolToObject(o, "pushed", a->pushed);
         if (*a->head)
             cJSON_AddStringToObject(o, "head", a->head);
@@ -813,7 +992,7 @@ static void status_fail(hf_repo_status *s, const char *msg)
     s->error = hf_buf_detach(&b);
 }
 
-static void status_repo(const hf_status_options *o, hf_http *h, hf_repo_status *s)
+static void status_repo(const hf_status_options *o, hf_auth *auth, hf_http *h, hf_repo_status *s)
 {
     const hf_repo *repo = s->repo;
     const char *branch = o->cfg->fleet.branch;
@@ -821,7 +1000,7 @@ static void status_repo(const hf_status_options *o, hf_http *h, hf_repo_status *
     hf_base base = {0};
     hf_buf scratch = HF_BUF_INIT;
     hf_gh_pr *pr = NULL;
-    char *owner = NULL;
+    char *owner = NULL, *token = NULL;
     hf_error err;
 
     s->last = hf_state_get(o->state, repo->name);
@@ -833,10 +1012,20 @@ static void status_repo(const hf_status_options *o, hf_http *h, hf_repo_status *
     if (o->offline)
         goto done;
 
+    const char *slash = strchr(repo->name, '/');
+    owner = hf_xstrndup(repo->name, slash ? (size_t)(slash - repo->name) : 0);
+    const char *name = slash ? slash + 1 : repo->name;
+    if (h)
+        hf_http_set_scope(h, owner, name);
+    /* Without a forge client the token still opens the repository. */
+    if (auth && hf_auth_token(auth, owner, name, &token, &err) < 0) {
+        status_fail(s, err.msg);
+        goto done;
+    }
     hf_apply_options ao = {.cfg = o->cfg, .sources = o->sources};
     hf_mirror_options mo = {
         .cache_dir = o->cache_dir,
-        .remote = {.repo = repo->name, .url = source_url(&ao, repo, &scratch), .token = o->token},
+        .remote = {.repo = repo->name, .url = source_url(&ao, repo, &scratch), .token = token},
         .branch = repo->base};
     git_oid tip;
     if (hf_mirror_sync(&mirror, &base, &mo, &err) < 0 ||
@@ -865,9 +1054,7 @@ static void status_repo(const hf_status_options *o, hf_http *h, hf_repo_status *
     }
     if (!h)
         goto done;
-    const char *slash = strchr(repo->name, '/');
-    owner = hf_xstrndup(repo->name, slash ? (size_t)(slash - repo->name) : 0);
-    if (hf_gh_pr_find(h, owner, slash ? slash + 1 : repo->name, branch, &pr, &err) < 0) {
+    if (hf_gh_pr_find(h, owner, name, branch, &pr, &err) < 0) {
         status_fail(s, err.msg);
         goto done;
     }
@@ -878,33 +1065,74 @@ static void status_repo(const hf_status_options *o, hf_http *h, hf_repo_status *
 done:
     hf_gh_pr_free(pr);
     free(owner);
+    hf_auth_token_free(token);
     hf_buf_free(&scratch);
     hf_base_free(&base);
     git_repository_free(mirror);
 }
 
+typedef struct status_run {
+    const hf_status_options *o;
+    hf_vec *out;       /* hf_repo_status *, filled before the workers start */
+    hf_http **clients; /* one per worker, NULL without the forge */
+    hf_auth *auth;     /* NULL: anonymous */
+    atomic_size_t next;
+    atomic_int worker_ids;
+} status_run;
+
+static void *status_worker(void *arg)
+{
+    status_run *r = arg;
+    int w = atomic_fetch_add(&r->worker_ids, 1);
+    for (;;) {
+        size_t i = atomic_fetch_add(&r->next, 1);
+        if (i >= r->out->len)
+            break;
+        status_repo(r->o, r->auth, r->clients[w], r->out->items[i]);
+    }
+    return NULL;
+}
+
 int hf_status_run(const hf_status_options *opts, const hf_vec *repos, hf_vec *out, hf_error *err)
 {
-    hf_http *h = NULL;
+    int jobs = opts->jobs < 1 ? 1 : opts->jobs;
+    if ((size_t)jobs > repos->len)
+        jobs = repos->len ? (int)repos->len : 1;
+    status_run r = {.o = opts, .out = out, .auth = opts->auth};
+    hf_auth *own_auth = NULL;
     hf_buf etags = HF_BUF_INIT;
+    int rc = 0;
+    r.clients = hf_xcalloc((size_t)jobs, sizeof(hf_http *));
+    if (!r.auth && opts->token && *opts->token) {
+        if ((rc = hf_auth_new_token(&own_auth, opts->token, err)) < 0)
+            goto done;
+        r.auth = own_auth;
+    }
     if (!opts->offline && !opts->no_forge) {
         hf_fs_join(&etags, opts->cache_dir, "etags");
-        hf_http_options ho = {
-            .api_base = opts->forge_api, .token = opts->token, .etag_dir = etags.ptr};
-        if (hf_http_new(&h, &ho, err) < 0) {
-            hf_buf_free(&etags);
-            return hf_error_wrap(err, "forge API");
-        }
+        hf_http_options ho = {.api_base = opts->forge_api, .auth = r.auth, .etag_dir = etags.ptr};
+        for (int i = 0; i < jobs; i++)
+            if (hf_http_new(&r.clients[i], &ho, err) < 0) {
+                rc = hf_error_wrap(err, "forge API");
+                goto done;
+            }
     }
+    size_t first = out->len;
     for (size_t i = 0; i < repos->len; i++) {
         hf_repo_status *s = hf_xcalloc(1, sizeof(*s));
         s->repo = repos->items[i];
-        status_repo(opts, h, s);
         hf_vec_push(out, s);
     }
-    hf_http_free(h);
+    atomic_init(&r.next, first);
+    atomic_init(&r.worker_ids, 0);
+    hf_pool_run(jobs, status_worker, &r);
+done:
+    for (int i = 0; i < jobs; i++)
+        hf_http_free(r.clients[i]);
+    free(r.clients);
+    hf_auth_free(own_auth);
     hf_buf_free(&etags);
-    return 0;
+    return rc;
 }
 
 static const char *status_pr_state(const hf_repo_status *s)

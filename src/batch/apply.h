@@ -13,7 +13,9 @@
 #include "batch/plan.h"
 #include "batch/pr_body.h"
 #include "batch/state.h"
+#include "forge/auth.h"
 #include "forge/github.h"
+#include "forge/governor.h"
 
 /* ---- the decisions, kept pure for the tests ------------------------------ */
 
@@ -62,6 +64,7 @@ const char *hf_pr_state_name(const hf_gh_pr *pr);
 typedef enum {
     HF_APPLY_ERROR,          /* a runtime failure (exit 1) */
     HF_APPLY_BLOCKED,        /* the plan was blocked by policy (exit 3) */
+    HF_APPLY_FAILED,         /* the recipes' steps do not fit the repo (exit 3) */
     HF_APPLY_HUMAN_MODIFIED, /* someone else committed to the batch branch */
     HF_APPLY_CREATED,        /* a PR was opened */
     HF_APPLY_UPDATED,        /* pushed, and/or the PR was changed */
@@ -95,18 +98,28 @@ typedef struct hf_apply_options {
     const hf_config *cfg;
     const hf_vec *sources; /* hf_source * */
     const char *token;     /* for the API and http(s) pushes; may be NULL with no_pr */
+    hf_auth *auth;         /* instead of token (a GitHub App): asked per repository */
+    hf_governor *governor; /* shared with auth's own requests; NULL: one of the run */
     const char *forge_api; /* the REST base URL */
     const char *cache_dir; /* mirrors, and the ETag cache under etags/ */
     const char *state_path;
     hf_state *state; /* the loaded journal; updated and saved after every repo */
     hf_pr_context pr;
     bool no_pr;
+    bool commit_via_api; /* GitHub makes (and signs) the commit: createCommitOnBranch */
     bool resume;
     bool reopen;
     long max_prs; /* PRs created at most in this run; < 0: no cap */
     int jobs;
     bool quiet;
 } hf_apply_options;
+
+/* hf_plan_run for a GitHub App: the repos of each owner are planned with
+ * that owner's installation token, the plans put back in the order of
+ * repos. An owner whose token cannot be had gets an error plan per repo.
+ * With a fixed token (or none) this is hf_plan_run. popts->token is
+ * changed. */
+void hf_plan_with_auth(hf_plan_options *popts, hf_auth *auth, const hf_vec *repos, hf_vec *plans);
 
 /* Applies every plan (hf_repo_plan *, as hf_plan_run made them) and appends
  * one hf_repo_apply * per plan to results, in the same order. Returns 0, or
@@ -144,15 +157,18 @@ typedef struct hf_status_options {
     const hf_config *cfg;
     const hf_vec *sources;
     const char *token;
+    hf_auth *auth; /* instead of token (a GitHub App) */
     const char *forge_api;
     const char *cache_dir;
     const hf_state *state;
     bool offline;  /* the journal only: no fetch, no API request */
     bool no_forge; /* fetch, but take PRs from the journal (no token) */
+    int jobs;      /* repos asked about in parallel (< 1: one) */
 } hf_status_options;
 
-/* One hf_repo_status * per repo (const hf_repo *) into out. Returns 0, or -1
- * when the forge client could not be made. */
+/* One hf_repo_status * per repo (const hf_repo *) into out, in the order of
+ * repos, by opts->jobs workers each with its own forge client. Returns 0,
+ * or -1 when a forge client could not be made. */
 int hf_status_run(const hf_status_options *opts, const hf_vec *repos, hf_vec *out, hf_error *err);
 
 void hf_status_write_text(FILE *out, const hf_vec *statuses);

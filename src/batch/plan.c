@@ -8,15 +8,18 @@
 #include "batch/scan.h"
 #include "edit/ops.h"
 #include "edit/overlay.h"
+#include "edit/regex.h"
 #include "edit/template.h"
 #include "git/cache.h"
 #include "git/commit.h"
 #include "git/patch.h"
 #include "policy/gate.h"
+#include "util/pool.h"
 #include "util/buf.h"
 #include "util/glob.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/path.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -25,8 +28,52 @@
 
 const char *hf_plan_status_name(hf_plan_status s)
 {
-    static const char *const names[] = {"changes", "no-changes", "blocked", "error"};
-    return (unsigned)s < 4 ? names[s] : "?";
+    static const char *const names[] = {"changes", "partial", "no-changes",
+                                        "blocked", "failed",  "error"};
+    return (unsigned)s < HF_PLAN_STATUSES ? names[s] : "?";
+}
+
+void hf_held_free(void *p)
+{
+    hf_held *h = p;
+    if (!h)
+        return;
+    free(h->recipe);
+    free(h->step_name);
+    free(h->at);
+    free(h->reason);
+    free(h->unblock);
+    free(h);
+}
+
+bool hf_plan_has_policy_hold(const hf_repo_plan *plan)
+{
+    for (size_t i = 0; i < plan->held.len; i++)
+        if (((const hf_held *)plan->held.items[i])->policy)
+            return true;
+    return false;
+}
+
+int hf_plan_exit(const hf_repo_plan *plan, bool strict, bool detailed)
+{
+    switch (plan->status) {
+    case HF_PLAN_ERROR:
+        return 1;
+    case HF_PLAN_BLOCKED:
+    case HF_PLAN_FAILED:
+        return 3;
+    case HF_PLAN_PARTIAL:
+        return strict || detailed || hf_plan_has_policy_hold(plan) ? 3 : 0;
+    case HF_PLAN_CHANGES:
+        return detailed ? 4 : 0;
+    default:
+        return 0;
+    }
+}
+
+bool hf_plan_has_patch(const hf_repo_plan *plan)
+{
+    return plan->status == HF_PLAN_CHANGES || plan->status == HF_PLAN_PARTIAL;
 }
 
 static void change_free(void *p)
@@ -48,8 +95,10 @@ void hf_repo_plan_free(void *p)
         return;
     free(plan->base_ref);
     hf_vec_free(&plan->changes, change_free);
-    hf_vec_free(&plan->blocks, hf_block_free);
+    hf_vec_free(&plan->held, hf_held_free);
     hf_vec_free(&plan->notes, free);
+    hf_vec_free(&plan->idle, free);
+    hf_vec_free(&plan->examined, free);
     free(plan->patch);
     free(plan->diff);
     free(plan->diff_color);
@@ -62,6 +111,8 @@ void hf_repo_plan_release_details(hf_repo_plan *plan)
 {
     hf_vec_free(&plan->changes, change_free);
     hf_vec_free(&plan->notes, free);
+    hf_vec_free(&plan->idle, free);
+    hf_vec_free(&plan->examined, free);
     free(plan->patch);
     free(plan->diff);
     free(plan->diff_color);
@@ -105,10 +156,10 @@ const char *hf_repo_source_url(const hf_config *cfg, const hf_vec *sources, cons
     return scratch->ptr;
 }
 
-static void set_vars(hf_vars *v, const hf_plan_options *o, const hf_repo *r)
+void hf_plan_repo_vars(hf_vars *v, const hf_config *cfg, const hf_repo *r, hf_date today)
 {
-    char today[11];
-    hf_date_format(o->today, today);
+    char day[11];
+    hf_date_format(today, day);
     const char *slash = strchr(r->name, '/');
     char *owner = hf_xstrndup(r->name, slash ? (size_t)(slash - r->name) : 0);
     hf_vars_set(v, "repo", r->name);
@@ -121,9 +172,15 @@ static void set_vars(hf_vars *v, const hf_plan_options *o, const hf_repo *r)
         hf_buf_printf(&contexts, "%s%s", i ? "," : "", (const char *)r->contexts.items[i]);
     hf_vars_set(v, "contexts", hf_buf_cstr(&contexts));
     hf_vars_set(v, "product", r->product ? r->product : "");
-    hf_vars_set(v, "today", today);
-    hf_vars_set(v, "fleet", o->cfg->fleet.name ? o->cfg->fleet.name : "");
-    hf_vars_set(v, "branch", o->cfg->fleet.branch ? o->cfg->fleet.branch : "");
+    hf_vars_set(v, "today", day);
+    hf_vars_set(v, "fleet", cfg->fleet.name ? cfg->fleet.name : "");
+    hf_vars_set(v, "branch", cfg->fleet.branch ? cfg->fleet.branch : "");
+    const hf_gate *gate = &cfg->fleet.gate;
+    if (gate->repository && gate->ref && gate->version) {
+        hf_vars_set(v, "gate-repository", gate->repository);
+        hf_vars_set(v, "gate-ref", gate->ref);
+        hf_vars_set(v, "gate-version", gate->version);
+    }
     hf_buf_free(&contexts);
     free(owner);
 }
@@ -142,19 +199,198 @@ static bool recipe_admits(const hf_recipe *rc, const hf_repo *r)
     return false;
 }
 
-static const hf_step *find_step(const hf_config *cfg, const char *recipe, size_t index)
+static void add_held(hf_repo_plan *plan, const hf_recipe *rc, const hf_step *step,
+                     const char *reason, const char *unblock, bool policy)
 {
-    const hf_recipe *rc = hf_config_recipe(cfg, recipe);
-    return rc ? hf_vec_get(&rc->steps, index - 1) : NULL;
+    hf_held *h = hf_xcalloc(1, sizeof(*h));
+    hf_buf at = HF_BUF_INIT;
+    h->recipe = hf_xstrdup(rc->id);
+    h->step = step->index;
+    h->step_name = hf_xstrdup(step->name ? step->name : hf_op_name(step->op));
+    hf_buf_printf(&at, "%s:%d:%d", step->mark.file ? step->mark.file : rc->file, step->mark.line,
+                  step->mark.col);
+    h->at = hf_buf_detach(&at);
+    h->reason = hf_xstrdup(reason);
+    h->unblock = unblock ? hf_xstrdup(unblock) : NULL;
+    h->policy = policy;
+    hf_vec_push(&plan->held, h);
 }
 
-static void add_block(hf_repo_plan *plan, const char *recipe, size_t step, const char *reason)
+/* A failed step's error reads "recipe:line:col: step N (op): what": the
+ * held entry names the step itself, so keep only "what". */
+static const char *what_failed(const char *msg)
 {
-    hf_block *b = hf_xcalloc(1, sizeof(*b));
-    b->recipe = hf_xstrdup(recipe);
-    b->step = step;
-    b->reason = hf_xstrdup(reason);
-    hf_vec_push(&plan->blocks, b);
+    const char *p = strstr(msg, "): ");
+    return p && strstr(msg, " step ") && strstr(msg, " step ") < p ? p + 3 : msg;
+}
+
+/* Gates the changes a step just made (from `from` on): each must rest on
+ * an implemented capability or a valid exception covering its path. */
+static size_t gate_step(const hf_plan_options *o, const hf_repo *r, hf_overlay *ov,
+                        const hf_step *step, size_t from, hf_vec *blocks)
+{
+    size_t n = hf_overlay_change_count(ov) - from;
+    if (!n)
+        return 0;
+    hf_link_use *uses = hf_xcalloc(n, sizeof(*uses));
+    for (size_t i = 0; i < n; i++) {
+        const hf_change *c = hf_overlay_change(ov, from + i);
+        uses[i] = (hf_link_use){c->recipe, c->step,       c->mark,      c->path,
+                                c->to,     c->capability, c->exception, step->strategy};
+    }
+    size_t added = hf_gate_check(o->cfg, r->name, o->today, uses, n, blocks);
+    free(uses);
+    return added;
+}
+
+/* Whether a step waits for one the plan held back (its `after`). */
+static const char *waits_for(const hf_recipe *rc, const hf_step *step, const hf_vec *held_steps)
+{
+    for (size_t a = 0; a < step->after.len; a++)
+        for (size_t i = 0; i < held_steps->len; i++) {
+            const hf_step *h = held_steps->items[i];
+            if (h->id && !strcmp(h->id, step->after.items[a]))
+                return h->id;
+        }
+    (void)rc;
+    return NULL;
+}
+
+/* Whether text names path on its own (not as the tail of a longer path,
+ * such as the archived one). */
+static bool names_path(const char *text, size_t len, const char *path)
+{
+    size_t n = strlen(path);
+    for (const char *p = memmem(text, len, path, n); p;
+         p = memmem(p + 1, len - (size_t)(p + 1 - text), path, n)) {
+        char b = p > text ? p[-1] : ' ';
+        if (b == '/' || b == '.' || b == '_' || b == '-' || (b >= 'a' && b <= 'z') ||
+            (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9'))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+/* Files that, after every step, still name a path a step moved away: one
+ * note per file (its first lines), for a person to update. Files that were
+ * archived themselves, or removed, say nothing. */
+static void note_stale(hf_repo_plan *plan, hf_overlay *ov, const hf_vec *stale)
+{
+    hf_buf msg = HF_BUF_INIT, text = HF_BUF_INIT;
+    hf_error ignore;
+    for (size_t i = 0; i < stale->len; i++) {
+        const hf_stale *s = stale->items[i];
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = !strcmp(((const hf_stale *)stale->items[k])->path, s->path);
+        if (seen || !hf_overlay_mode(ov, s->path) || hf_path_under(s->path, "archive") ||
+            hf_overlay_read_text(ov, s->path, &text, &ignore) < 0)
+            continue;
+        size_t count = 0;
+        hf_buf_clear(&msg);
+        for (size_t k = i; k < stale->len; k++) {
+            const hf_stale *t = stale->items[k];
+            /* still there, and still gone from where it is named */
+            if (strcmp(t->path, s->path) || hf_overlay_mode(ov, t->target) ||
+                !names_path(text.ptr ? text.ptr : "", text.len, t->needle))
+                continue;
+            if (count < 3) {
+                hf_buf_printf(&msg, "%s%d: %s", count ? "; " : "", t->line, t->target);
+                if (strcmp(t->needle, t->target))
+                    hf_buf_printf(&msg, " (as '%s')", t->needle);
+                hf_buf_printf(&msg, ", now %s", t->now);
+            }
+            count++;
+        }
+        if (!count)
+            continue;
+        hf_buf buf = HF_BUF_INIT;
+        hf_buf_printf(&buf, "%s still names moved files at line %s%s", s->path, hf_buf_cstr(&msg),
+                      count > 3 ? " and more" : "");
+        hf_vec_push(&plan->notes, hf_buf_detach(&buf));
+    }
+    hf_buf_free(&msg);
+    hf_buf_free(&text);
+}
+
+/* Runs one recipe over the overlay: each step all or nothing, gated as it
+ * goes; what a step cannot do, or policy refuses, is held (with the steps
+ * that wait for it) and the others go on. */
+static void run_recipe(const hf_plan_options *o, hf_repo_plan *plan, const hf_recipe *rc,
+                       hf_edit_ctx *ctx, hf_overlay *ov, hf_vec *stale)
+{
+    hf_vec held_steps = HF_VEC_INIT;
+    hf_buf msg = HF_BUF_INIT;
+    for (size_t s = 0; s < rc->steps.len; s++) {
+        const hf_step *step = rc->steps.items[s];
+        hf_step_report rep = HF_STEP_REPORT_INIT;
+        hf_error err;
+        rep.verbose = o->verbose;
+        const char *dep = waits_for(rc, step, &held_steps);
+        if (dep) {
+            hf_buf_clear(&msg);
+            hf_buf_printf(&msg, "waits for step '%s', which was held back", dep);
+            add_held(plan, rc, step, hf_buf_cstr(&msg), "unblock that step first", false);
+            hf_vec_push(&held_steps, (void *)step);
+            continue;
+        }
+        size_t from = hf_overlay_change_count(ov);
+        hf_overlay_begin(ov);
+        if (hf_step_apply(ctx, step, &rep, &err) < 0) {
+            hf_overlay_rollback(ov);
+            add_held(plan, rc, step, what_failed(err.msg),
+                     "make the step fit the repo (or the repo fit the step) and plan again", false);
+            hf_vec_push(&held_steps, (void *)step);
+        } else {
+            hf_vec blocks = HF_VEC_INIT;
+            if (gate_step(o, plan->repo, ov, step, from, &blocks)) {
+                hf_overlay_rollback(ov);
+                for (size_t b = 0; b < blocks.len; b++) {
+                    const hf_block *bl = blocks.items[b];
+                    const char *why = strstr(bl->reason, "step ");
+                    why = why && strchr(why, ':') ? strchr(why, ':') + 2 : bl->reason;
+                    add_held(plan, rc, step, why, bl->unblock, true);
+                }
+                hf_vec_push(&held_steps, (void *)step);
+            } else {
+                hf_overlay_commit(ov);
+            }
+            hf_vec_free(&blocks, hf_block_free);
+        }
+        for (size_t k = 0; k < rep.left.len; k++) {
+            const hf_left *l = rep.left.items[k];
+            add_held(plan, rc, step, l->text, l->unblock, l->policy);
+        }
+        for (size_t k = 0; k < rep.stale.len; k++)
+            hf_vec_push(stale, rep.stale.items[k]);
+        rep.stale.len = 0;
+        for (size_t k = 0; k < rep.notes.len; k++) {
+            hf_buf_clear(&msg);
+            hf_buf_printf(&msg, "%s step %zu: %s", rc->id, step->index,
+                          (const char *)rep.notes.items[k]);
+            hf_vec_push(&plan->notes, hf_xstrdup(msg.ptr));
+        }
+        bool step_held = held_steps.len && held_steps.items[held_steps.len - 1] == step;
+        if (rep.matched == 0 && rep.left.len == 0 && !step_held) {
+            plan->idle_steps++;
+            if (o->verbose) {
+                hf_buf_clear(&msg);
+                hf_buf_printf(&msg, "%s step %zu (%s) had nothing to do", rc->id, step->index,
+                              step->name ? step->name : hf_op_name(step->op));
+                hf_vec_push(&plan->idle, hf_xstrdup(msg.ptr));
+                for (size_t k = 0; k < rep.examined.len; k++) {
+                    hf_buf_clear(&msg);
+                    hf_buf_printf(&msg, "%s step %zu: %s", rc->id, step->index,
+                                  (const char *)rep.examined.items[k]);
+                    hf_vec_push(&plan->idle, hf_xstrdup(msg.ptr));
+                }
+            }
+        }
+        hf_step_report_free(&rep);
+    }
+    hf_vec_free(&held_steps, NULL);
+    hf_buf_free(&msg);
 }
 
 static void fail(hf_repo_plan *plan, const char *msg)
@@ -180,14 +416,29 @@ static int scan_counts(const hf_plan_options *o, const hf_repo *r, git_repositor
     return rc;
 }
 
-/* The commit message: a subject, one line per change, and the trailers. */
-static int compose_message(const hf_plan_options *o, hf_repo_plan *plan, hf_buf *out,
-                           hf_error *err)
+/* The commit message: a subject, one line per change, and the trailers,
+ * worded by fleet.yml `commit` (the engine's defaults name no control
+ * plane). */
+static int compose_message(const hf_plan_options *o, hf_repo_plan *plan, hf_buf *out, hf_error *err)
 {
+    const hf_commit_template *ct = &o->cfg->fleet.commit;
+    const char *subject_tpl = ct->subject ? ct->subject : "handoff: hand {{repo}} over ({{fleet}})";
+    const char *body_tpl =
+        ct->body ? ct->body : "Changes, each linked to a capability or a dated exception:";
     hf_trailers tr = HF_TRAILERS_INIT;
-    hf_buf body = HF_BUF_INIT;
-    int rc = 0;
-    hf_buf_puts(&body, "Changes, each linked to a Launchplane capability or a dated exception:\n");
+    hf_vars vars = HF_VARS_INIT;
+    hf_buf subject = HF_BUF_INIT, body = HF_BUF_INIT;
+    tr.capability_key = ct->capability_trailer;
+    hf_plan_repo_vars(&vars, o->cfg, plan->repo, o->today);
+    int rc = hf_template_render(subject_tpl, strlen(subject_tpl), &vars, ct->subject_mark,
+                                &subject, err);
+    if (rc == 0)
+        rc = hf_template_render(body_tpl, strlen(body_tpl), &vars, ct->body_mark, &body, err);
+    if (rc < 0)
+        hf_error_wrap(err, "%s: fleet.yml commit template", plan->repo->name);
+    while (body.len && (body.ptr[body.len - 1] == '\n' || body.ptr[body.len - 1] == ' '))
+        hf_buf_truncate(&body, body.len - 1);
+    hf_buf_putc(&body, '\n');
     for (size_t i = 0; i < plan->changes.len && rc == 0; i++) {
         const hf_plan_change *c = plan->changes.items[i];
         hf_buf_printf(&body, "\n- %s %s%s%s (%s step %zu; %s %s)", c->op, c->path,
@@ -201,18 +452,17 @@ static int compose_message(const hf_plan_options *o, hf_repo_plan *plan, hf_buf 
     }
     if (rc == 0)
         rc = hf_trailers_set_fleet(&tr, o->cfg->fleet.name, err);
-    if (rc == 0) {
-        hf_buf subject = HF_BUF_INIT;
-        hf_buf_printf(&subject, "Hand %s operations over to Launchplane", plan->repo->name);
+    if (rc == 0)
         rc = hf_commit_message(out, subject.ptr, body.ptr, &tr, err);
-        hf_buf_free(&subject);
-    }
+    hf_buf_free(&subject);
     hf_buf_free(&body);
+    hf_vars_free(&vars);
     hf_trailers_free(&tr);
     return rc;
 }
 
-static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress *prog, int w)
+static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress *prog, int w,
+                      hf_regex_cache *regexes)
 {
     const hf_repo *r = plan->repo;
     git_repository *mirror = NULL;
@@ -221,13 +471,14 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
     hf_base base = {0};
     hf_vars vars = HF_VARS_INIT;
     hf_buf scratch = HF_BUF_INIT, msg = HF_BUF_INIT, text = HF_BUF_INIT;
-    hf_link_use *uses = NULL;
-    hf_vec files = HF_VEC_INIT;
+    hf_vec files = HF_VEC_INIT, held = HF_VEC_INIT, stale = HF_VEC_INIT, handed = HF_VEC_INIT;
+    size_t n;
     hf_error err;
 
     hf_progress_stage(prog, w, r->name, "fetch");
     hf_mirror_options mo = {.cache_dir = o->cache_dir,
-                            .remote = {.repo = r->name, .url = hf_repo_source_url(o->cfg, o->sources, r, &scratch),
+                            .remote = {.repo = r->name,
+                                       .url = hf_repo_source_url(o->cfg, o->sources, r, &scratch),
                                        .token = o->token},
                             .branch = r->base};
     if (hf_mirror_sync(&mirror, &base, &mo, &err) < 0) {
@@ -248,7 +499,7 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
     }
 
     hf_progress_stage(prog, w, r->name, "recipes");
-    set_vars(&vars, o, r);
+    hf_plan_repo_vars(&vars, o->cfg, r, o->today);
     for (size_t i = 0; i < r->recipes.len; i++) {
         const hf_recipe *rc = hf_config_recipe(o->cfg, r->recipes.items[i]);
         if (!rc)
@@ -260,34 +511,22 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
             hf_vec_push(&plan->notes, hf_xstrdup(scratch.ptr));
             continue;
         }
-        hf_edit_ctx ctx = {.overlay = ov,
+        hf_edit_ctx ctx = {.cfg = o->cfg,
+                           .overlay = ov,
                            .vars = &vars,
                            .recipe = rc->id,
                            .templates_dir = o->templates_dir,
-                           .config_dir = o->cfg->dir};
-        for (size_t s = 0; s < rc->steps.len; s++) {
-            const hf_step *step = rc->steps.items[s];
-            hf_step_report rep = HF_STEP_REPORT_INIT;
-            if (hf_step_apply(&ctx, step, &rep, &err) < 0)
-                add_block(plan, rc->id, step->index, err.msg);
-            for (size_t k = 0; k < rep.notes.len; k++) {
-                hf_buf_clear(&scratch);
-                hf_buf_printf(&scratch, "%s step %zu: %s", rc->id, step->index,
-                              (const char *)rep.notes.items[k]);
-                hf_vec_push(&plan->notes, hf_xstrdup(scratch.ptr));
-            }
-            hf_step_report_free(&rep);
-        }
+                           .config_dir = o->cfg->dir,
+                           .regexes = regexes,
+                           .held = &held,
+                           .handed = &handed};
+        run_recipe(o, plan, rc, &ctx, ov, &stale);
     }
+    note_stale(plan, ov, &stale);
 
-    hf_progress_stage(prog, w, r->name, "gate");
-    size_t n = hf_overlay_change_count(ov);
-    uses = hf_xcalloc(n ? n : 1, sizeof(*uses));
+    n = hf_overlay_change_count(ov);
     for (size_t i = 0; i < n; i++) {
         const hf_change *c = hf_overlay_change(ov, i);
-        const hf_step *step = find_step(o->cfg, c->recipe, c->step);
-        uses[i] = (hf_link_use){c->recipe, c->step, c->mark, c->path, c->to, c->capability,
-                                c->exception, step ? step->strategy : NULL};
         hf_plan_change *pc = hf_xcalloc(1, sizeof(*pc));
         pc->op = hf_xstrdup(hf_change_kind_name(c->kind));
         pc->path = hf_xstrdup(c->path);
@@ -298,7 +537,6 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
         pc->exception = c->exception ? hf_xstrdup(c->exception) : NULL;
         hf_vec_push(&plan->changes, pc);
     }
-    hf_gate_check(o->cfg, r->name, o->today, uses, n, &plan->blocks);
 
     hf_progress_stage(prog, w, r->name, "contract");
     git_oid new_tree;
@@ -317,11 +555,13 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
         goto done;
     }
     plan->files_changed = files.len;
-    if (plan->blocks.len) {
-        plan->status = HF_PLAN_BLOCKED;
+    bool nothing = git_oid_equal(&new_tree, &base.tree);
+    if (plan->held.len && (o->strict || nothing)) {
+        /* all or nothing (--strict), or nothing could be made */
+        plan->status = hf_plan_has_policy_hold(plan) ? HF_PLAN_BLOCKED : HF_PLAN_FAILED;
         goto done;
     }
-    if (git_oid_equal(&new_tree, &base.tree)) {
+    if (nothing) {
         plan->status = HF_PLAN_NO_CHANGES;
         goto done;
     }
@@ -362,12 +602,14 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
         }
         plan->diff_color = hf_buf_detach(&text);
     }
-    plan->status = HF_PLAN_CHANGES;
+    plan->status = plan->held.len ? HF_PLAN_PARTIAL : HF_PLAN_CHANGES;
 done:
     plan->links = count_links(plan);
     hf_progress_done(prog, w, r->name, hf_plan_status_name(plan->status));
-    free(uses);
     hf_vec_free(&files, hf_file_change_free);
+    hf_vec_free(&held, free);
+    hf_vec_free(&stale, hf_stale_free);
+    hf_vec_free(&handed, free);
     hf_vars_free(&vars);
     hf_buf_free(&scratch);
     hf_buf_free(&msg);
@@ -410,13 +652,15 @@ static void *worker(void *arg)
 {
     pool *p = arg;
     int w = atomic_fetch_add(&p->worker_ids, 1);
+    hf_regex_cache *regexes = hf_regex_cache_new();
     for (;;) {
         size_t i = atomic_fetch_add(&p->next, 1);
         if (i >= p->plans->len)
             break;
-        plan_repo(p->opts, p->plans->items[i], p->progress, w);
+        plan_repo(p->opts, p->plans->items[i], p->progress, w, regexes);
         finished(p, i);
     }
+    hf_regex_cache_free(regexes);
     return NULL;
 }
 
@@ -431,24 +675,14 @@ int hf_plan_run(const hf_plan_options *opts, const hf_vec *repos, hf_vec *plans)
     int jobs = opts->jobs < 1 ? 1 : opts->jobs;
     if ((size_t)jobs > repos->len)
         jobs = repos->len ? (int)repos->len : 1;
-    pool p = {.opts = opts, .plans = plans, .progress = hf_progress_new(repos->len, jobs,
-                                                                       opts->progress_tty,
-                                                                       opts->quiet)};
+    pool p = {.opts = opts,
+              .plans = plans,
+              .progress = hf_progress_new(repos->len, jobs, opts->progress_tty, opts->quiet)};
     atomic_init(&p.next, 0);
     atomic_init(&p.worker_ids, 0);
     pthread_mutex_init(&p.lock, NULL);
     p.done = hf_xcalloc(repos->len ? repos->len : 1, sizeof(bool));
-    pthread_t *threads = hf_xcalloc((size_t)jobs, sizeof(pthread_t));
-    int started = 0;
-    for (int i = 1; i < jobs; i++) {
-        if (pthread_create(&threads[i], NULL, worker, &p) != 0)
-            break;
-        started = i;
-    }
-    worker(&p);
-    for (int i = 1; i <= started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
+    hf_pool_run(jobs, worker, &p);
     free(p.done);
     pthread_mutex_destroy(&p.lock);
     hf_progress_free(p.progress);

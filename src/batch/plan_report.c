@@ -9,7 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-void hf_plan_write_text_repo(FILE *out, const hf_repo_plan *p, int color)
+static bool same_group(const hf_plan_change *a, const hf_plan_change *b)
+{
+    return !strcmp(a->recipe, b->recipe) && a->step == b->step && !strcmp(a->op, b->op) &&
+           !strcmp(a->capability ? a->capability : "", b->capability ? b->capability : "") &&
+           !strcmp(a->exception ? a->exception : "", b->exception ? b->exception : "");
+}
+
+/* --stat: the changes instead of the diff, one line per step, operation and
+ * link, naming at most three paths. */
+static void write_stat(FILE *out, const hf_repo_plan *p)
+{
+    for (size_t i = 0; i < p->changes.len;) {
+        const hf_plan_change *c = p->changes.items[i];
+        size_t n = 1;
+        while (i + n < p->changes.len && same_group(c, p->changes.items[i + n]))
+            n++;
+        fprintf(out, "   %s step %zu: %s ", c->recipe, c->step, c->op);
+        for (size_t k = 0; k < n && k < 3; k++) {
+            const hf_plan_change *e = p->changes.items[i + k];
+            fprintf(out, "%s%s", k ? ", " : "", e->path);
+            if (e->to)
+                fprintf(out, " -> %s", e->to);
+        }
+        if (n > 3)
+            fprintf(out, " and %zu more", n - 3);
+        fprintf(out, " [%s %s]\n", c->capability ? "capability" : "exception",
+                c->capability ? c->capability : c->exception);
+        i += n;
+    }
+}
+
+void hf_plan_write_text_repo(FILE *out, const hf_repo_plan *p, int color, bool stat)
 {
     const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
     fprintf(out, "%s== %s%s", bold, p->repo->name, off);
@@ -18,14 +49,24 @@ void hf_plan_write_text_repo(FILE *out, const hf_repo_plan *p, int color)
     fprintf(out, ": %s\n", hf_plan_status_name(p->status));
     if (p->status == HF_PLAN_ERROR)
         fprintf(out, "   error: %s\n", p->error ? p->error : "unknown");
-    for (size_t k = 0; k < p->blocks.len; k++) {
-        const hf_block *b = p->blocks.items[k];
-        fprintf(out, "   blocked: recipe %s: %s\n", b->recipe, b->reason);
+    for (size_t k = 0; k < p->held.len; k++) {
+        const hf_held *h = p->held.items[k];
+        fprintf(out, "   %s: %s step %zu (%s): %s\n", h->policy ? "blocked" : "left", h->recipe,
+                h->step, h->at, h->reason);
+        if (h->unblock)
+            fprintf(out, "      to unblock: %s\n", h->unblock);
     }
     for (size_t k = 0; k < p->notes.len; k++)
         fprintf(out, "   note: %s\n", (const char *)p->notes.items[k]);
+    for (size_t k = 0; k < p->idle.len; k++)
+        fprintf(out, "   idle: %s\n", (const char *)p->idle.items[k]);
+    if (p->idle_steps && !p->idle.len)
+        fprintf(out, "   %zu step%s had nothing to do; -v lists them\n", p->idle_steps,
+                p->idle_steps == 1 ? "" : "s");
     const char *diff = color && p->diff_color ? p->diff_color : p->diff;
-    if (p->status == HF_PLAN_CHANGES && diff) {
+    if (stat && hf_plan_has_patch(p)) {
+        write_stat(out, p);
+    } else if (hf_plan_has_patch(p) && diff) {
         fputc('\n', out);
         fputs(diff, out);
         if (*diff && diff[strlen(diff) - 1] != '\n')
@@ -52,7 +93,7 @@ void hf_plan_write_text(FILE *out, const hf_plan_meta *meta, const hf_vec *plans
 {
     (void)meta;
     for (size_t i = 0; i < plans->len; i++)
-        hf_plan_write_text_repo(out, plans->items[i], color);
+        hf_plan_write_text_repo(out, plans->items[i], color, false);
     hf_plan_write_text_table(out, plans);
 }
 
@@ -97,20 +138,26 @@ static cJSON *repo_json(const hf_repo_plan *p)
         add_str_or_null(co, "exception", c->exception);
         cJSON_AddItemToArray(changes, co);
     }
+    /* held back by policy, and steps (or their items) that did not fit,
+     * kept apart */
     cJSON *blocked = cJSON_AddArrayToObject(o, "blocked");
-    for (size_t k = 0; k < p->blocks.len; k++) {
-        const hf_block *b = p->blocks.items[k];
+    cJSON *failed = cJSON_AddArrayToObject(o, "failed");
+    for (size_t k = 0; k < p->held.len; k++) {
+        const hf_held *h = p->held.items[k];
         cJSON *bo = cJSON_CreateObject();
-        cJSON_AddStringToObject(bo, "recipe", b->recipe);
-        cJSON_AddNumberToObject(bo, "step", (double)b->step);
-        cJSON_AddStringToObject(bo, "reason", b->reason);
-        cJSON_AddItemToArray(blocked, bo);
+        cJSON_AddStringToObject(bo, "recipe", h->recipe);
+        cJSON_AddNumberToObject(bo, "step", (double)h->step);
+        cJSON_AddStringToObject(bo, "name", h->step_name);
+        cJSON_AddStringToObject(bo, "at", h->at);
+        cJSON_AddStringToObject(bo, "reason", h->reason);
+        add_str_or_null(bo, "unblock", h->unblock);
+        cJSON_AddItemToArray(h->policy ? blocked : failed, bo);
     }
+    cJSON_AddNumberToObject(o, "idle_steps", (double)p->idle_steps);
     cJSON *contract = cJSON_AddObjectToObject(o, "contract");
     add_counts(contract, "before", &p->before);
     add_counts(contract, "after", &p->after);
-    char *patch = p->patch && p->status == HF_PLAN_CHANGES ? hf_plan_patch_name(p->repo->name)
-                                                           : NULL;
+    char *patch = p->patch && hf_plan_has_patch(p) ? hf_plan_patch_name(p->repo->name) : NULL;
     add_str_or_null(o, "patch", patch);
     free(patch);
     add_str_or_null(o, "error", p->status == HF_PLAN_ERROR ? p->error : NULL);
@@ -191,25 +238,28 @@ char *hf_plan_markdown(const hf_plan_meta *meta, const hf_vec *plans)
     hf_buf_printf(&b, " (%s)\n\n", today);
     hf_buf_puts(&b, "| repo | status | files | links | contract errors before -> after |\n"
                     "|---|---|---|---|---|\n");
-    size_t counts[4] = {0};
+    size_t counts[HF_PLAN_STATUSES] = {0};
     for (size_t i = 0; i < plans->len; i++) {
         const hf_repo_plan *p = plans->items[i];
         counts[p->status]++;
         hf_buf_puts(&b, "| `");
         md(&b, p->repo->name);
-        hf_buf_printf(&b, "` | %s | %zu | %zu | ", hf_plan_status_name(p->status),
-                      p->files_changed, p->links);
+        hf_buf_printf(&b, "` | %s | %zu | %zu | ", hf_plan_status_name(p->status), p->files_changed,
+                      p->links);
         if (p->status == HF_PLAN_ERROR)
             hf_buf_puts(&b, "- |\n");
         else
             hf_buf_printf(&b, "%zu -> %zu |\n", p->before.error, p->after.error);
     }
-    hf_buf_printf(&b, "\n%zu repos: %zu with changes, %zu without, %zu blocked, %zu failed.\n",
-                  plans->len, counts[HF_PLAN_CHANGES], counts[HF_PLAN_NO_CHANGES],
-                  counts[HF_PLAN_BLOCKED], counts[HF_PLAN_ERROR]);
+    hf_buf_printf(&b,
+                  "\n%zu repos: %zu with changes, %zu partial, %zu without changes, %zu blocked "
+                  "by policy, %zu with steps that do not fit, %zu errors.\n",
+                  plans->len, counts[HF_PLAN_CHANGES], counts[HF_PLAN_PARTIAL],
+                  counts[HF_PLAN_NO_CHANGES], counts[HF_PLAN_BLOCKED], counts[HF_PLAN_FAILED],
+                  counts[HF_PLAN_ERROR]);
     for (size_t i = 0; i < plans->len; i++) {
         const hf_repo_plan *p = plans->items[i];
-        if (!p->blocks.len && p->status != HF_PLAN_ERROR)
+        if (!p->held.len && p->status != HF_PLAN_ERROR)
             continue;
         hf_buf_puts(&b, "\n### `");
         md(&b, p->repo->name);
@@ -219,14 +269,25 @@ char *hf_plan_markdown(const hf_plan_meta *meta, const hf_vec *plans)
             md(&b, p->error);
             hf_buf_putc(&b, '\n');
         }
-        for (size_t k = 0; k < p->blocks.len; k++) {
-            const hf_block *bl = p->blocks.items[k];
-            hf_buf_puts(&b, "- blocked: recipe `");
-            md(&b, bl->recipe);
-            hf_buf_puts(&b, "`: ");
-            md(&b, bl->reason);
-            hf_buf_putc(&b, '\n');
-        }
+        for (int policy = 1; policy >= 0; policy--)
+            for (size_t k = 0; k < p->held.len; k++) {
+                const hf_held *h = p->held.items[k];
+                if (h->policy != (policy == 1))
+                    continue;
+                hf_buf_printf(&b, "- [ ] %s: `", policy ? "blocked" : "left");
+                md(&b, h->recipe);
+                hf_buf_printf(&b, "` step %zu, ", h->step);
+                md(&b, h->step_name);
+                hf_buf_puts(&b, " (`");
+                md(&b, h->at);
+                hf_buf_puts(&b, "`): ");
+                md(&b, h->reason);
+                if (h->unblock) {
+                    hf_buf_puts(&b, ". To unblock: ");
+                    md(&b, h->unblock);
+                }
+                hf_buf_putc(&b, '\n');
+            }
     }
     if (meta->command)
         hf_buf_printf(&b, "\nReproduce with `%s`.\n", meta->command);
@@ -248,7 +309,7 @@ char *hf_plan_patch_name(const char *repo)
 
 int hf_plan_write_patch(const char *dir, const hf_repo_plan *p, hf_error *err)
 {
-    if (p->status != HF_PLAN_CHANGES || !p->patch)
+    if (!hf_plan_has_patch(p) || !p->patch)
         return 0;
     hf_buf path = HF_BUF_INIT;
     char *name = hf_plan_patch_name(p->repo->name);
@@ -259,8 +320,7 @@ int hf_plan_write_patch(const char *dir, const hf_repo_plan *p, hf_error *err)
     return rc;
 }
 
-int hf_plan_write_out(const char *dir, const hf_plan_meta *meta, const hf_vec *plans,
-                      hf_error *err)
+int hf_plan_write_out(const char *dir, const hf_plan_meta *meta, const hf_vec *plans, hf_error *err)
 {
     if (hf_fs_mkdirs(dir, err) < 0)
         return -1;

@@ -20,7 +20,9 @@ typedef struct hf_plan_meta {
 void hf_plan_write_text(FILE *out, const hf_plan_meta *meta, const hf_vec *plans, int color);
 /* The same in pieces, for output streamed as repos finish: one repo's
  * header, notes and diff; then the summary table of all. */
-void hf_plan_write_text_repo(FILE *out, const hf_repo_plan *plan, int color);
+/* One repo: its status, what is held back, notes, and its diff, or with
+ * stat one line per step and link that names the files instead. */
+void hf_plan_write_text_repo(FILE *out, const hf_repo_plan *plan, int color, bool stat);
 void hf_plan_write_text_table(FILE *out, const hf_vec *plans);
 
 /* Returns malloc'd JSON text (plan.json). */

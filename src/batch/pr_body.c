@@ -47,29 +47,6 @@ static void md_code(hf_buf *out, const char *s)
     hf_buf_putc(out, '`');
 }
 
-static void set_vars(hf_vars *v, const hf_pr_context *ctx, const hf_repo *r)
-{
-    char today[11];
-    hf_date_format(ctx->today, today);
-    const char *slash = strchr(r->name, '/');
-    char *owner = hf_xstrndup(r->name, slash ? (size_t)(slash - r->name) : 0);
-    hf_buf contexts = HF_BUF_INIT;
-    for (size_t i = 0; i < r->contexts.len; i++)
-        hf_buf_printf(&contexts, "%s%s", i ? "," : "", (const char *)r->contexts.items[i]);
-    hf_vars_set(v, "repo", r->name);
-    hf_vars_set(v, "owner", owner);
-    hf_vars_set(v, "name", slash ? slash + 1 : r->name);
-    hf_vars_set(v, "family", r->family ? r->family : "");
-    hf_vars_set(v, "context", r->contexts.len ? r->contexts.items[0] : "");
-    hf_vars_set(v, "contexts", hf_buf_cstr(&contexts));
-    hf_vars_set(v, "product", r->product ? r->product : "");
-    hf_vars_set(v, "today", today);
-    hf_vars_set(v, "fleet", ctx->cfg->fleet.name ? ctx->cfg->fleet.name : "");
-    hf_vars_set(v, "branch", ctx->cfg->fleet.branch ? ctx->cfg->fleet.branch : "");
-    hf_buf_free(&contexts);
-    free(owner);
-}
-
 static void link_cell(hf_buf *out, const hf_config *cfg, const hf_plan_change *c)
 {
     if (c->capability) {
@@ -125,6 +102,36 @@ static void change_table(hf_buf *out, const hf_config *cfg, const hf_repo_plan *
     }
 }
 
+/* What the plan held back, as a checklist a person works through. */
+static void left_list(hf_buf *out, const hf_repo_plan *plan)
+{
+    if (!plan->held.len)
+        return;
+    hf_buf_puts(out, "### Left for a person\n\n"
+                     "These steps (or items of them) were held back; the changes above do not "
+                     "include them.\n\n");
+    for (int policy = 1; policy >= 0; policy--)
+        for (size_t i = 0; i < plan->held.len; i++) {
+            const hf_held *h = plan->held.items[i];
+            if (h->policy != (policy == 1))
+                continue;
+            hf_buf_printf(out, "- [ ] **%s**: ", policy ? "blocked by policy" : "does not fit");
+            hf_pr_md_cell(out, h->recipe);
+            hf_buf_printf(out, " step %zu, ", h->step);
+            hf_pr_md_cell(out, h->step_name);
+            hf_buf_puts(out, " (");
+            md_code(out, h->at);
+            hf_buf_puts(out, "): ");
+            hf_pr_md_cell(out, h->reason);
+            if (h->unblock) {
+                hf_buf_puts(out, ". *To unblock:* ");
+                hf_pr_md_cell(out, h->unblock);
+            }
+            hf_buf_putc(out, '\n');
+        }
+    hf_buf_putc(out, '\n');
+}
+
 static void contract_table(hf_buf *out, const hf_repo_plan *plan)
 {
     hf_buf_printf(out,
@@ -155,10 +162,10 @@ int hf_pr_render(const hf_pr_context *ctx, const hf_repo_plan *plan, hf_pr_text 
     hf_buf title = HF_BUF_INIT, body = HF_BUF_INIT, marked = HF_BUF_INIT;
     int rc = 0;
     memset(out, 0, sizeof(*out));
-    set_vars(&vars, ctx, plan->repo);
+    hf_plan_repo_vars(&vars, cfg, plan->repo, ctx->today);
 
-    const char *title_tpl = tpl->title ? tpl->title : "Launchplane handoff: {{repo}}";
-    if (hf_template_render(title_tpl, strlen(title_tpl), &vars, cfg->fleet.mark, &title, err) < 0) {
+    const char *title_tpl = tpl->title ? tpl->title : "handoff: {{repo}} ({{fleet}})";
+    if (hf_template_render(title_tpl, strlen(title_tpl), &vars, tpl->title_mark, &title, err) < 0) {
         rc = hf_error_wrap(err, "%s: pull-request title", plan->repo->name);
         goto done;
     }
@@ -167,7 +174,7 @@ int hf_pr_render(const hf_pr_context *ctx, const hf_repo_plan *plan, hf_pr_text 
         if (*p == '\n' || *p == '\r')
             *p = ' ';
     if (tpl->body) {
-        if (hf_template_render(tpl->body, strlen(tpl->body), &vars, cfg->fleet.mark, &body, err) <
+        if (hf_template_render(tpl->body, strlen(tpl->body), &vars, tpl->body_mark, &body, err) <
             0) {
             rc = hf_error_wrap(err, "%s: pull-request body", plan->repo->name);
             goto done;
@@ -177,13 +184,13 @@ int hf_pr_render(const hf_pr_context *ctx, const hf_repo_plan *plan, hf_pr_text 
         hf_buf_puts(&body, "\n\n");
     } else {
         hf_buf_printf(&body,
-                      "handoff moves operational ownership of `%s` to Launchplane (fleet "
-                      "`%s`). Every change below is linked to a Launchplane capability or "
-                      "to an explicit, dated exception.\n\n",
+                      "handoff made this pull request for `%s` (fleet `%s`). Every change "
+                      "below is linked to a capability or to an explicit, dated exception.\n\n",
                       plan->repo->name, cfg->fleet.name ? cfg->fleet.name : "");
     }
     change_table(&body, cfg, plan);
     hf_buf_putc(&body, '\n');
+    left_list(&body, plan);
     contract_table(&body, plan);
     hf_buf_putc(&body, '\n');
     if (plan->notes.len) {

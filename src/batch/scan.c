@@ -2,6 +2,7 @@
 #include "batch/scan.h"
 #include "batch/plan.h"
 #include "git/cache.h"
+#include "util/pool.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -254,17 +255,7 @@ static void run_pool(scan_pool *pool, int jobs)
         jobs = 1;
     if ((size_t)jobs > pool->items->len)
         jobs = pool->items->len ? (int)pool->items->len : 1;
-    pthread_t *threads = hf_xcalloc((size_t)jobs, sizeof(pthread_t));
-    int started = 0;
-    for (int i = 1; i < jobs; i++)
-        if (pthread_create(&threads[i], NULL, worker, pool) == 0)
-            started = i;
-        else
-            break;
-    worker(pool);
-    for (int i = 1; i <= started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
+    hf_pool_run(jobs, worker, pool);
     hf_vec_sort(&pool->report->findings, finding_cmp);
 }
 

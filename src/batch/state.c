@@ -143,6 +143,8 @@ char *hf_state_json(const hf_state *st)
         add_str(o, "pr_state", e->pr_state);
         if (e->closed_pr > 0)
             cJSON_AddNumberToObject(o, "closed_pr", (double)e->closed_pr);
+        if (e->held > 0)
+            cJSON_AddNumberToObject(o, "held", (double)e->held);
         add_str(o, "result", e->result);
         add_str(o, "message", e->message);
         add_str(o, "at", e->at);
@@ -235,6 +237,7 @@ int hf_state_parse(hf_state *st, const char *text, size_t len, hf_error *err)
             get_oid(o, "pushed", e->repo, e->pushed, err) < 0 ||
             get_number(o, "pr", e->repo, &e->pr, err) < 0 ||
             get_number(o, "closed_pr", e->repo, &e->closed_pr, err) < 0 ||
+            get_number(o, "held", e->repo, &e->held, err) < 0 ||
             get_str(o, "pr_url", e->repo, &e->pr_url, err) < 0 ||
             get_str(o, "pr_state", e->repo, &e->pr_state, err) < 0 ||
             get_str(o, "result", e->repo, &e->result, err) < 0 ||
@@ -298,4 +301,17 @@ int hf_state_save(const hf_state *st, const char *path, hf_error *err)
     int rc = hf_fs_write_atomic(path, text, strlen(text), err);
     free(text);
     return rc;
+}
+
+bool hf_state_unfinished(const hf_state_entry *e)
+{
+    static const char *const unfinished[] = {"error", "blocked", "failed", NULL};
+    if (!e)
+        return false;
+    if (e->held > 0)
+        return true;
+    for (size_t i = 0; e->result && unfinished[i]; i++)
+        if (!strcmp(e->result, unfinished[i]))
+            return true;
+    return false;
 }

@@ -25,6 +25,7 @@ typedef struct hf_state_entry {
     char *pr_url;                   /* NULL when unknown */
     char *pr_state;                 /* none, open, draft, closed, merged (NULL unknown) */
     long closed_pr;                 /* a PR handoff itself closed as no longer needed */
+    long held;                      /* steps the last run held back (a partial plan) */
     char *result;                   /* the last apply result ("created", ...) */
     char *message;                  /* what went wrong or what was done; may be NULL */
     char *at;                       /* when: "YYYY-MM-DDTHH:MM:SSZ" */
@@ -56,6 +57,11 @@ char *hf_state_json(const hf_state *st);
 /* Writes the journal to path atomically, creating its directory. */
 int hf_state_save(const hf_state *st, const char *path, hf_error *err);
 void hf_state_free(hf_state *st);
+
+/* Whether the last run left repo's work unfinished: an error, blocked by
+ * policy, failed steps, or steps held back from its pull request. What
+ * `apply --only failed` runs again. */
+bool hf_state_unfinished(const hf_state_entry *e);
 
 /* The entry of repo, or NULL. */
 hf_state_entry *hf_state_get(const hf_state *st, const char *repo);

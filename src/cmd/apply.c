@@ -39,29 +39,45 @@ static const char apply_usage[] =
     "  --today DATE         the date for exception expiry and markers (default: today)\n"
     "  --format FORMAT      text (default), json or markdown\n"
     "  --no-pr              push only; no pull-request requests at all\n"
+    "  --commit-via WAY     git (default): push handoff's commit; api: have GitHub\n"
+    "                       make it (createCommitOnBranch), so it is signed\n"
     "  --max-prs N          open at most N new pull requests in this run\n"
     "  --reopen             reopen a handoff PR that a person closed\n"
     "  --state FILE         the state journal (default: in the cache, per fleet\n"
     "                       and branch); written atomically after every repo\n"
     "  --resume             skip repos the journal says are done on the same base\n"
+    "  --only failed        only the repos the journal says the last run left\n"
+    "                       unfinished: an error, blocked or failed, or steps\n"
+    "                       held back from the pull request\n"
+    "  --strict             all or nothing per repo: a repo with a step held back\n"
+    "                       gets no commit and no pull request\n"
     "  --forge-api URL      the GitHub REST API (default: fleet.yml forge api);\n"
     "                       GitHub Enterprise: https://HOST/api/v3\n"
     "  --token-file FILE    read the token from FILE instead of GITHUB_TOKEN\n"
+    "  --app-id ID          act as the GitHub App ID (with --app-key) instead of a\n"
+    "  --app-key FILE       token: FILE is its PEM private key\n"
     "  -q                   no progress on stderr\n"
     "\n"
-    "The token comes from GITHUB_TOKEN or --token-file, never from argv. It is\n"
-    "sent to the API and, for http(s) pushes, as user x-access-token; it never\n"
+    "The token comes from GITHUB_TOKEN or --token-file, never from argv; a GitHub\n"
+    "App's installation tokens are minted per repository owner and renewed\n"
+    "before their hour ends. A token goes to the API and, with the first request\n"
+    "of every http(s) fetch and push, to git as user x-access-token; it never\n"
     "appears in output, the state file or the cache.\n"
     "\n"
-    "Exit status: 0 done or converged, 1 a repo failed at run time (the others\n"
-    "went on), 2 usage or configuration error (nothing touched), 3 a repo was\n"
-    "blocked by policy.\n";
+    "Exit status: 0 done or converged (a partial repo, whose PR lists what is\n"
+    "left for a person, included), 1 a repo failed at run time (the others went\n"
+    "on), 2 usage or configuration error (nothing touched), 3 a repo was blocked\n"
+    "by policy or its steps do not fit, a step was held back by policy, or with\n"
+    "--strict any step was held back.\n";
 
 enum {
     OPT_NO_PR = HF_OPT_FIRST_COMMAND_OPTION,
     OPT_MAX_PRS,
     OPT_REOPEN,
     OPT_RESUME,
+    OPT_COMMIT_VIA,
+    OPT_ONLY,
+    OPT_STRICT,
 };
 
 /* "handoff -C DIR plan [--today D]": what reproduces the plan in a PR body.
@@ -96,17 +112,25 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         {"resume", no_argument, NULL, OPT_RESUME},
         {"forge-api", required_argument, NULL, HF_OPT_FORGE_API},
         {"token-file", required_argument, NULL, HF_OPT_TOKEN_FILE},
+        {"app-id", required_argument, NULL, HF_OPT_APP_ID},
+        {"app-key", required_argument, NULL, HF_OPT_APP_KEY},
+        {"commit-via", required_argument, NULL, OPT_COMMIT_VIA},
+        {"only", required_argument, NULL, OPT_ONLY},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_selection sel = {0};
     hf_remote_args ra = HF_REMOTE_ARGS_INIT;
+    hf_auth *auth = NULL;
+    hf_governor *governor = NULL;
     hf_date today = hf_date_today();
     const char *today_arg = NULL;
     enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } fmt = FMT_TEXT;
-    bool no_pr = false, resume = false, reopen = false;
+    bool no_pr = false, resume = false, reopen = false, via_api = false, strict = false;
+    bool only_failed = false;
     long max_prs = -1;
     int c, rc = HF_EXIT_OK;
-    char *cache = NULL, *command = NULL, *token = NULL, *state_path = NULL;
+    char *cache = NULL, *command = NULL, *state_path = NULL;
     hf_config cfg;
     int cfg_loaded = 0;
     hf_contract_engine *engine = NULL;
@@ -169,6 +193,29 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         case OPT_RESUME:
             resume = true;
             break;
+        case OPT_STRICT:
+            strict = true;
+            break;
+        case OPT_ONLY:
+            if (strcmp(optarg, "failed") != 0) {
+                rc = hf_cli_usage_error("apply", "--only takes 'failed', not '%s'", optarg);
+                goto done;
+            }
+            only_failed = true;
+            break;
+        case OPT_COMMIT_VIA: {
+            static const char *const ways[] = {"git", "api", NULL};
+            int w = -1;
+            for (int k = 0; ways[k]; k++)
+                if (!strcmp(optarg, ways[k]))
+                    w = k;
+            if (w < 0) {
+                rc = hf_cli_usage_error("apply", "--commit-via takes git or api, not '%s'", optarg);
+                goto done;
+            }
+            via_api = w == 1;
+            break;
+        }
         default:
             rc = hf_cli_bad_option("apply", argv);
             goto done;
@@ -176,14 +223,16 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
     }
     for (int i = optind; i < argc; i++)
         hf_vec_push(&sel.repo_globs, argv[i]);
-    if (hf_cli_token(ra.token_file, &token) < 0) {
-        rc = HF_EXIT_USAGE;
+    if (!ra.app_id != !ra.app_key) {
+        rc = hf_cli_usage_error("apply", "--app-id and --app-key go together");
         goto done;
     }
-    if (!token && !no_pr) {
+    if (!ra.app_id && !ra.token_file && !(getenv("GITHUB_TOKEN") && *getenv("GITHUB_TOKEN")) &&
+        (!no_pr || via_api)) {
         rc = hf_cli_usage_error("apply",
-                                "no token: set GITHUB_TOKEN or use --token-file (or --no-pr "
-                                "to push only)");
+                                "no token: set GITHUB_TOKEN, use --token-file or --app-id and "
+                                "--app-key%s",
+                                via_api ? "" : " (or --no-pr to push only)");
         goto done;
     }
 
@@ -210,30 +259,53 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
     }
     if (resume && !state.entries.len)
         hf_log_warn("--resume: %s holds no earlier run; applying everything", state_path);
+    if (only_failed) {
+        /* the repos the last run left unfinished, in the fleet's order */
+        size_t kept = 0;
+        for (size_t i = 0; i < repos.len; i++) {
+            const hf_repo *repo = repos.items[i];
+            if (hf_state_unfinished(hf_state_get(&state, repo->name)))
+                repos.items[kept++] = repos.items[i];
+        }
+        if (!state.entries.len)
+            hf_log_warn("--only failed: %s holds no earlier run; nothing to run again",
+                        state_path);
+        else if (g.verbosity != HF_LOG_QUIET)
+            hf_log_info("--only failed: %zu of %zu selected repo%s left unfinished by the last "
+                        "run",
+                        kept, repos.len, repos.len == 1 ? "" : "s");
+        repos.len = kept;
+    }
+    governor = hf_governor_new(NULL, HF_GOVERNOR_INTERVAL);
+    if ((rc = hf_cli_auth("apply", &ra, ra.forge_api ? ra.forge_api : cfg.fleet.forge_api, governor,
+                          &repos, &auth)) != 0)
+        goto done;
 
-    hf_cli_templates_dir(&templates, g.config_dir);
+    hf_cli_templates_dir(&templates, &cfg, g.config_dir);
     hf_plan_options popts = {.cfg = &cfg,
                              .engine = engine,
                              .today = today,
                              .cache_dir = cache,
                              .templates_dir = templates.ptr,
                              .sources = &ra.sources,
-                             .token = token,
                              .jobs = g.jobs,
                              .progress_tty = isatty(STDERR_FILENO),
+                             .strict = strict,
                              .quiet = g.verbosity == HF_LOG_QUIET};
-    hf_plan_run(&popts, &repos, &plans);
+    hf_plan_with_auth(&popts, auth, &repos, &plans);
 
     command = reproduce_command(g.config_dir, today_arg);
     hf_apply_options aopts = {.cfg = &cfg,
                               .sources = &ra.sources,
-                              .token = token,
+                              .auth = auth,
+                              .governor = governor,
                               .forge_api = ra.forge_api ? ra.forge_api : cfg.fleet.forge_api,
                               .cache_dir = cache,
                               .state_path = state_path,
                               .state = &state,
                               .pr = {.cfg = &cfg, .today = today, .command = command},
                               .no_pr = no_pr,
+                              .commit_via_api = via_api,
                               .resume = resume,
                               .reopen = reopen,
                               .max_prs = max_prs,
@@ -260,7 +332,10 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         const hf_repo_apply *a = results.items[i];
         if (a->result == HF_APPLY_ERROR)
             rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
-        else if (a->result == HF_APPLY_BLOCKED)
+        else if (a->result == HF_APPLY_BLOCKED || a->result == HF_APPLY_FAILED)
+            rc = hf_exit_merge(rc, HF_EXIT_BLOCKED);
+        else if (a->plan && a->plan->status == HF_PLAN_PARTIAL &&
+                 hf_plan_exit(a->plan, strict, false) == HF_EXIT_BLOCKED)
             rc = hf_exit_merge(rc, HF_EXIT_BLOCKED);
     }
 done:
@@ -278,9 +353,8 @@ done:
     free(cache);
     free(command);
     free(state_path);
-    if (token) {
-        memset(token, 0, strlen(token));
-        free(token);
-    }
+    hf_auth_free(auth);
+    if (governor)
+        hf_governor_free(governor);
     return rc;
 }

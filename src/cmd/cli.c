@@ -124,10 +124,17 @@ int hf_cli_selection(int c, const char *arg, hf_selection *sel, const char *cmd)
     }
 }
 
-void hf_cli_templates_dir(hf_buf *out, const char *config_dir)
+void hf_cli_templates_dir(hf_buf *out, const hf_config *cfg, const char *config_dir)
 {
     struct stat st;
     hf_buf_clear(out);
+    if (cfg && cfg->fleet.archive_templates) {
+        if (cfg->fleet.archive_templates[0] == '/')
+            hf_buf_puts(out, cfg->fleet.archive_templates);
+        else
+            hf_buf_printf(out, "%s/%s", config_dir, cfg->fleet.archive_templates);
+        return;
+    }
     hf_buf_printf(out, "%s/archive-templates", config_dir);
     if (stat(out->ptr, &st) < 0 || !S_ISDIR(st.st_mode)) {
         hf_buf_clear(out);
@@ -141,7 +148,7 @@ int hf_cli_check_config(hf_config *cfg, const char *config_dir, const hf_load_op
     int rc = hf_config_load(cfg, config_dir, opts, diags);
     if (rc == 0) {
         hf_buf templates = HF_BUF_INIT;
-        hf_cli_templates_dir(&templates, config_dir);
+        hf_cli_templates_dir(&templates, cfg, config_dir);
         if (hf_recipes_check(cfg, templates.ptr, diags) > 0)
             rc = -1;
         hf_buf_free(&templates);
@@ -306,9 +313,56 @@ int hf_cli_remote_option(const char *cmd, int c, const char *arg, hf_remote_args
     case HF_OPT_STATE:
         ra->state = arg;
         return 1;
+    case HF_OPT_APP_ID:
+        ra->app_id = arg;
+        return 1;
+    case HF_OPT_APP_KEY:
+        ra->app_key = arg;
+        return 1;
     default:
         return 0;
     }
+}
+
+int hf_cli_auth(const char *cmd, const hf_remote_args *ra, const char *forge_api,
+                hf_governor *governor, const hf_vec *repos, hf_auth **auth)
+{
+    hf_error err;
+    char *token = NULL;
+    *auth = NULL;
+    if (!ra->app_id != !ra->app_key)
+        return hf_cli_usage_error(cmd, "--app-id and --app-key go together");
+    if (!ra->app_id) {
+        if (hf_cli_token(ra->token_file, &token) < 0)
+            return HF_EXIT_USAGE;
+        int rc = token && hf_auth_new_token(auth, token, &err) < 0;
+        if (token) {
+            memset(token, 0, strlen(token));
+            free(token);
+        }
+        if (rc)
+            return hf_cli_usage_error(cmd, "%s", err.msg);
+        return 0;
+    }
+    hf_app_options o = {
+        .app_id = ra->app_id, .key_path = ra->app_key, .api_base = forge_api, .governor = governor};
+    if (hf_auth_new_app(auth, &o, &err) < 0)
+        return hf_cli_usage_error(cmd, "%s", err.msg);
+    const hf_repo *first = repos && repos->len ? repos->items[0] : NULL;
+    const char *slash = first ? strchr(first->name, '/') : NULL;
+    if (slash) {
+        char *owner = hf_xstrndup(first->name, (size_t)(slash - first->name));
+        int rc = hf_auth_token(*auth, owner, slash + 1, &token, &err);
+        free(owner);
+        hf_auth_token_free(token);
+        if (rc == HF_AUTH_EREFUSED) {
+            hf_log_error("%s", err.msg);
+            hf_auth_free(*auth);
+            *auth = NULL;
+            return HF_EXIT_USAGE;
+        }
+    }
+    return 0;
 }
 
 void hf_remote_args_free(hf_remote_args *ra)

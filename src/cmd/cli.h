@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "config/model.h"
 #include "config/select.h"
+#include "forge/auth.h"
 #include "util/buf.h"
 #include "util/date.h"
 
@@ -25,6 +26,8 @@ enum {
     HF_OPT_FORGE_API,
     HF_OPT_TOKEN_FILE,
     HF_OPT_STATE,
+    HF_OPT_APP_ID,
+    HF_OPT_APP_KEY,
     HF_OPT_FIRST_COMMAND_OPTION /* commands number their own options from here */
 };
 
@@ -70,8 +73,9 @@ int hf_cli_source(const char *cmd, const char *arg, hf_vec *sources, hf_vec *own
  * secret, so no message ever prints it. */
 int hf_cli_token(const char *file, char **out);
 
-/* The archive templates: DIR/archive-templates, else DIR/../archive-templates. */
-void hf_cli_templates_dir(hf_buf *out, const char *config_dir);
+/* The archive templates: fleet.yml `archive-templates` (relative to DIR),
+ * else DIR/archive-templates, else DIR/../archive-templates. cfg may be NULL. */
+void hf_cli_templates_dir(hf_buf *out, const hf_config *cfg, const char *config_dir);
 
 /* Loads the configuration and checks its recipes' templates (every problem
  * goes to diags); 0 when there is no error. */
@@ -102,20 +106,34 @@ int hf_cli_forge_api(const char *cmd, const char *url);
 int hf_cli_format(const char *cmd, const char *arg, const char *const *names);
 
 /* The options of the commands that reach fleet repos and the forge:
- * --source (repeatable), --forge-api, --token-file, --state. */
+ * --source (repeatable), --forge-api, --token-file, --state, and for apply
+ * and status --app-id and --app-key. */
 typedef struct hf_remote_args {
     hf_vec sources; /* hf_source * */
     hf_vec owned;   /* the strings behind sources */
     const char *forge_api;
     const char *token_file;
     const char *state;
+    const char *app_id;
+    const char *app_key;
 } hf_remote_args;
 
-#define HF_REMOTE_ARGS_INIT {HF_VEC_INIT, HF_VEC_INIT, NULL, NULL, NULL}
+#define HF_REMOTE_ARGS_INIT                                                                        \
+    {                                                                                              \
+        HF_VEC_INIT, HF_VEC_INIT, NULL, NULL, NULL, NULL, NULL                                     \
+    }
 
 /* Handles one of those options like hf_cli_global: 1 when c was one, 0 when
  * not, -1 after a usage error. */
 int hf_cli_remote_option(const char *cmd, int c, const char *arg, hf_remote_args *ra);
 void hf_remote_args_free(hf_remote_args *ra);
+
+/* Who apply and status are to GitHub: the App of --app-id and --app-key
+ * (both or neither), else the token (hf_cli_token); *auth is NULL with
+ * neither. An App is tried once on the owner of the first repo: a JWT
+ * GitHub refuses ends the command here. Returns 0, or an exit status after
+ * printing why (2: bad options, a key file that is no key, a refused JWT). */
+int hf_cli_auth(const char *cmd, const hf_remote_args *ra, const char *forge_api,
+                hf_governor *governor, const hf_vec *repos, hf_auth **auth);
 
 #endif

@@ -34,33 +34,68 @@ static const char plan_usage[] =
     "  --format FORMAT      text (default), json (plan.json) or markdown\n"
     "  --out DIR            write DIR/<owner>__<name>.patch (git am-able),\n"
     "                       DIR/plan.json and DIR/summary.md\n"
-    "  --detailed-exitcode  exit 4 when changes are pending\n"
+    "  --stat               text: one line per step and link naming the files it\n"
+    "                       changes, instead of the diff\n"
+    "  --strict             all or nothing per repo: a repo with anything held back\n"
+    "                       gets no patch\n"
+    "  --detailed-exitcode  exit 4 when changes are pending, 3 when a repo is partial\n"
     "  -q                   no progress on stderr\n"
     "\n"
     "The token for http(s) sources comes from GITHUB_TOKEN, never from argv.\n"
     "\n"
-    "Exit status: 0 done, 1 a repo could not be fetched or planned, 2 usage or\n"
-    "configuration error, 3 a change was blocked by policy, 4 changes pending\n"
-    "(with --detailed-exitcode).\n";
+    "A step that does not fit a repo, or that policy refuses, is held back with the\n"
+    "steps that wait for it; the repo's other changes still make its patch (status\n"
+    "partial), and what is left is listed with what would unblock it. -v also lists\n"
+    "the steps that had nothing to do, and why each job or file did not match.\n"
+    "\n"
+    "Exit status: 0 done (partial repos included), 1 a repo could not be fetched or\n"
+    "planned, 2 usage or configuration error, 3 a change held back by policy, or a\n"
+    "repo blocked or failed (nothing could be made), or with --strict or\n"
+    "--detailed-exitcode any partial repo, 4 changes pending (with\n"
+    "--detailed-exitcode).\n";
 
-enum { OPT_OUT = HF_OPT_FIRST_COMMAND_OPTION, OPT_DETAILED };
+enum { OPT_OUT = HF_OPT_FIRST_COMMAND_OPTION, OPT_DETAILED, OPT_STRICT, OPT_STAT };
 
-/* The command line that reproduces this plan, for summaries and PR bodies. */
-static char *reproduce_command(int argc, char **argv, const char *config_dir)
+static void put_arg(hf_buf *b, const char *a)
+{
+    if (!*a || strpbrk(a, " \t'\"$*?;&|<>()`\\!{}[]#~")) {
+        hf_buf_puts(b, " '");
+        for (const char *c = a; *c; c++) {
+            if (*c == '\'')
+                hf_buf_puts(b, "'\\''");
+            else
+                hf_buf_putc(b, *c);
+        }
+        hf_buf_putc(b, '\'');
+    } else {
+        hf_buf_printf(b, " %s", a);
+    }
+}
+
+/* The command line that reproduces this plan, for summaries and PR bodies:
+ * the command, its options (sources and --out included; not -q) and the
+ * date it ran with, so a re-run plans exactly the same. */
+static char *reproduce_command(int argc, char **argv, const char *config_dir, hf_date today)
 {
     hf_buf b = HF_BUF_INIT;
-    hf_buf_printf(&b, "handoff -C %s", config_dir);
+    int has_today = 0;
+    hf_buf_puts(&b, "handoff -C");
+    put_arg(&b, config_dir);
+    hf_buf_puts(&b, " plan");
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strncmp(a, "--out", 5) || !strncmp(a, "--source", 8) || !strcmp(a, "-q")) {
-            if ((!strcmp(a, "--out") || !strcmp(a, "--source")) && i + 1 < argc)
+        if (!strcmp(a, "-q") || !strcmp(a, "-C") || !strncmp(a, "--config", 8)) {
+            if (strcmp(a, "-q") && !strchr(a, '=') && i + 1 < argc)
                 i++;
             continue;
         }
-        if (strpbrk(a, " \t'\"$*?"))
-            hf_buf_printf(&b, " '%s'", a);
-        else
-            hf_buf_printf(&b, " %s", a);
+        has_today |= !strncmp(a, "--today", 7);
+        put_arg(&b, a);
+    }
+    if (!has_today) {
+        char d[11];
+        hf_date_format(today, d);
+        hf_buf_printf(&b, " --today %s", d);
     }
     return hf_buf_detach(&b);
 }
@@ -72,6 +107,7 @@ typedef struct stream_ctx {
     const hf_plan_meta *meta;
     plan_format fmt;
     int color;
+    bool stat; /* --stat: the changes by step instead of the diff */
     bool hold_stdout; /* print at the end instead (a live progress display) */
     bool stdout_started;
     const char *out_dir;
@@ -85,7 +121,7 @@ typedef struct stream_ctx {
 static void print_repo(stream_ctx *sc, hf_repo_plan *plan)
 {
     if (sc->fmt == FMT_TEXT) {
-        hf_plan_write_text_repo(stdout, plan, sc->color);
+        hf_plan_write_text_repo(stdout, plan, sc->color, sc->stat);
     } else if (sc->fmt == FMT_JSON) {
         if (!sc->stdout_started) {
             char *head = hf_plan_json_begin(sc->meta);
@@ -159,24 +195,26 @@ static int close_out(stream_ctx *sc, const hf_vec *plans, hf_error *err)
 
 int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
 {
-    static const struct option longopts[] = {
-        HF_GLOBAL_LONGOPTS,
-        {"format", required_argument, NULL, HF_OPT_FORMAT},
-        {"today", required_argument, NULL, HF_OPT_TODAY},
-        {"repo", required_argument, NULL, HF_OPT_REPO},
-        {"family", required_argument, NULL, HF_OPT_FAMILY},
-        {"shard", required_argument, NULL, HF_OPT_SHARD},
-        {"source", required_argument, NULL, HF_OPT_SOURCE},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {HF_GLOBAL_LONGOPTS,
+                                             {"format", required_argument, NULL, HF_OPT_FORMAT},
+                                             {"today", required_argument, NULL, HF_OPT_TODAY},
+                                             {"repo", required_argument, NULL, HF_OPT_REPO},
+                                             {"family", required_argument, NULL, HF_OPT_FAMILY},
+                                             {"shard", required_argument, NULL, HF_OPT_SHARD},
+                                             {"source", required_argument, NULL, HF_OPT_SOURCE},
+                                             {"out", required_argument, NULL, OPT_OUT},
+                                             {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
+                                             {"strict", no_argument, NULL, OPT_STRICT},
+                                             {"stat", no_argument, NULL, OPT_STAT},
+                                             {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_selection sel = {0};
     hf_remote_args ra = HF_REMOTE_ARGS_INIT;
     hf_date today = hf_date_today();
     plan_format fmt = FMT_TEXT;
     const char *out_dir = NULL;
-    int detailed = 0, c, rc = HF_EXIT_OK;
+    int detailed = 0, strict = 0, c, rc = HF_EXIT_OK;
+    bool stat_only = false;
     char *cache = NULL, *command = NULL;
     hf_config cfg;
     int cfg_loaded = 0;
@@ -223,6 +261,12 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         case OPT_DETAILED:
             detailed = 1;
             break;
+        case OPT_STRICT:
+            strict = 1;
+            break;
+        case OPT_STAT:
+            stat_only = true;
+            break;
         default:
             rc = hf_cli_bad_option("plan", argv);
             goto done;
@@ -250,12 +294,13 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
     if (token && *token)
         hf_log_add_secret(token);
     hf_buf templates = HF_BUF_INIT;
-    hf_cli_templates_dir(&templates, g.config_dir);
-    command = reproduce_command(argc - 1, argv + 1, g.config_dir);
+    hf_cli_templates_dir(&templates, &cfg, g.config_dir);
+    command = reproduce_command(argc - 1, argv + 1, g.config_dir, today);
     hf_plan_meta meta = {cfg.fleet.name, cfg.fleet.branch, today, command};
     int color = hf_log_color_on(stdout);
     bool live = isatty(STDERR_FILENO) && g.verbosity != HF_LOG_QUIET;
-    stream_ctx sc = {.meta = &meta, .fmt = fmt, .color = color, .out_dir = out_dir};
+    stream_ctx sc = {
+        .meta = &meta, .fmt = fmt, .color = color, .stat = stat_only, .out_dir = out_dir};
     if (out_dir && open_out(&sc, &err) < 0) {
         hf_log_error("--out: %s", err.msg);
         rc = HF_EXIT_RUNTIME;
@@ -275,6 +320,8 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
                             .keep_patch = out_dir != NULL,
                             .keep_diff = fmt == FMT_TEXT,
                             .keep_color_diff = fmt == FMT_TEXT && color,
+                            .strict = strict,
+                            .verbose = g.verbosity == HF_LOG_VERBOSE,
                             .on_ready = repo_ready,
                             .ready_ctx = &sc};
     /* Results are written as repos finish, in fleet order, and then let go,
@@ -292,8 +339,7 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
             free(head);
         }
         fputs(hf_plan_json_end(), stdout);
-    }
-    else if (fmt == FMT_MARKDOWN) {
+    } else if (fmt == FMT_MARKDOWN) {
         char *md = hf_plan_markdown(&meta, &plans);
         fputs(md, stdout);
         free(md);
@@ -308,15 +354,8 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         hf_log_error("--out: %s", sc.err.msg);
         rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
     }
-    for (size_t i = 0; i < plans.len; i++) {
-        const hf_repo_plan *p = plans.items[i];
-        if (p->status == HF_PLAN_ERROR)
-            rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
-        else if (p->status == HF_PLAN_BLOCKED)
-            rc = hf_exit_merge(rc, HF_EXIT_BLOCKED);
-        else if (p->status == HF_PLAN_CHANGES && detailed)
-            rc = hf_exit_merge(rc, HF_EXIT_PENDING);
-    }
+    for (size_t i = 0; i < plans.len; i++)
+        rc = hf_exit_merge(rc, hf_plan_exit(plans.items[i], strict, detailed));
 done:
     hf_vec_free(&plans, hf_repo_plan_free);
     hf_vec_free(&repos, NULL);

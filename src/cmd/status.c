@@ -24,6 +24,7 @@ static const char status_usage[] =
     "base) and the last apply result with its time, from the state journal.\n"
     "\n"
     "  -C DIR               the configuration directory (default: recipes)\n"
+    "  -j N                 repos asked about in parallel (default: number of CPUs)\n"
     "  --cache DIR          the mirror cache (default: $XDG_CACHE_HOME/handoff)\n"
     "  --repo GLOB          only repos whose owner/name matches (repeatable)\n"
     "  --family F           only repos of this family (repeatable)\n"
@@ -34,6 +35,8 @@ static const char status_usage[] =
     "  --offline            the journal only: no fetch, no API request\n"
     "  --forge-api URL      the GitHub REST API (default: fleet.yml forge api)\n"
     "  --token-file FILE    read the token from FILE instead of GITHUB_TOKEN\n"
+    "  --app-id ID          ask as the GitHub App ID (with --app-key) instead of a\n"
+    "  --app-key FILE       token: FILE is its PEM private key\n"
     "\n"
     "Without a token the PR columns come from the journal.\n"
     "\n"
@@ -57,6 +60,8 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
         {"offline", no_argument, NULL, OPT_OFFLINE},
         {"forge-api", required_argument, NULL, HF_OPT_FORGE_API},
         {"token-file", required_argument, NULL, HF_OPT_TOKEN_FILE},
+        {"app-id", required_argument, NULL, HF_OPT_APP_ID},
+        {"app-key", required_argument, NULL, HF_OPT_APP_KEY},
         {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_selection sel = {0};
@@ -64,7 +69,8 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
     enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } fmt = FMT_TEXT;
     bool offline = false;
     int c, rc = HF_EXIT_OK;
-    char *cache = NULL, *token = NULL, *state_path = NULL;
+    char *cache = NULL, *state_path = NULL;
+    hf_auth *auth = NULL;
     hf_config cfg;
     int cfg_loaded = 0;
     hf_state state = HF_STATE_INIT;
@@ -109,14 +115,18 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
     }
     for (int i = optind; i < argc; i++)
         hf_vec_push(&sel.repo_globs, argv[i]);
-    if (hf_cli_token(ra.token_file, &token) < 0) {
-        rc = HF_EXIT_USAGE;
+    if (!ra.app_id != !ra.app_key) {
+        rc = hf_cli_usage_error("status", "--app-id and --app-key go together");
         goto done;
     }
 
     cfg_loaded = 1;
     if ((rc = hf_cli_fleet("status", &g, hf_date_today(), &sel, &ra.sources, &cfg,
                            &repos)) != 0)
+        goto done;
+    if (!offline &&
+        (rc = hf_cli_auth("status", &ra, ra.forge_api ? ra.forge_api : cfg.fleet.forge_api, NULL,
+                          &repos, &auth)) != 0)
         goto done;
     cache = hf_cli_cache_dir(&g);
     state_path = ra.state ? hf_xstrdup(ra.state)
@@ -131,17 +141,18 @@ int hf_cmd_status(int argc, char **argv, const hf_global_opts *global)
         rc = HF_EXIT_RUNTIME;
         goto done;
     }
-    if (!offline && !token)
+    if (!offline && !auth)
         hf_log_warn("no token (GITHUB_TOKEN or --token-file): pull requests as the state "
                     "journal last saw them");
     hf_status_options so = {.cfg = &cfg,
                             .sources = &ra.sources,
-                            .token = token,
+                            .auth = auth,
                             .forge_api = ra.forge_api ? ra.forge_api : cfg.fleet.forge_api,
                             .cache_dir = cache,
                             .state = &state,
                             .offline = offline,
-                            .no_forge = !token};
+                            .no_forge = !auth,
+                            .jobs = g.jobs};
     if (hf_status_run(&so, &repos, &statuses, &err) < 0) {
         hf_log_error("%s", err.msg);
         rc = HF_EXIT_USAGE;
@@ -176,9 +187,6 @@ done:
     hf_vec_free(&sel.families, NULL);
     free(cache);
     free(state_path);
-    if (token) {
-        memset(token, 0, strlen(token));
-        free(token);
-    }
+    hf_auth_free(auth);
     return rc;
 }

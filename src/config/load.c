@@ -7,16 +7,20 @@
 #include "util/buf.h"
 #include "util/glob.h"
 #include "util/mem.h"
+#include "util/fs.h"
 #include "util/path.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
 #include <dirent.h>
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A reference to something defined elsewhere, resolved once every file is
  * loaded. */
@@ -49,7 +53,8 @@ typedef struct loader {
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void err_at(loader *ld, hf_mark m, const char *fmt, ...)
+static void
+err_at(loader *ld, hf_mark m, const char *fmt, ...)
 {
     hf_buf msg = HF_BUF_INIT;
     va_list ap;
@@ -85,8 +90,8 @@ static const char *kind_name(const hf_node *n)
 
 /* Reports keys of map that are not in `allowed` (NULL-terminated) and keys of
  * `required` that are missing. `what` names the map in messages. */
-static void check_keys(loader *ld, const hf_node *map, const char *what,
-                       const char *const *allowed, const char *const *required)
+static void check_keys(loader *ld, const hf_node *map, const char *what, const char *const *allowed,
+                       const char *const *required)
 {
     for (size_t i = 0; i < map->len; i++) {
         const hf_node *k = map->pairs[i].key;
@@ -138,8 +143,7 @@ static bool get_bool(loader *ld, const hf_node *map, const char *key, bool dflt)
     if (n->kind == HF_NODE_SCALAR && n->plain) {
         if (!strcmp(n->value, "true") || !strcmp(n->value, "True") || !strcmp(n->value, "TRUE"))
             return true;
-        if (!strcmp(n->value, "false") || !strcmp(n->value, "False") ||
-            !strcmp(n->value, "FALSE"))
+        if (!strcmp(n->value, "false") || !strcmp(n->value, "False") || !strcmp(n->value, "FALSE"))
             return false;
     }
     err_at(ld, n->mark, "'%s' must be true or false", key);
@@ -223,8 +227,7 @@ static int get_date(loader *ld, const hf_node *map, const char *key, hf_date *ou
     hf_error err;
     if (n->kind != HF_NODE_SCALAR || hf_date_parse(out, n->value, &err) < 0) {
         err_at(ld, n->mark, "'%s' must be a date YYYY-MM-DD%s%s", key,
-               n->kind == HF_NODE_SCALAR ? ": " : "",
-               n->kind == HF_NODE_SCALAR ? err.msg : "");
+               n->kind == HF_NODE_SCALAR ? ": " : "", n->kind == HF_NODE_SCALAR ? err.msg : "");
         return 0;
     }
     if (mark)
@@ -246,8 +249,8 @@ static void join_choices(hf_buf *b, const char *const *choices)
         hf_buf_printf(b, "%s%s", i ? ", " : "", choices[i]);
 }
 
-static int get_enum(loader *ld, const hf_node *map, const char *key,
-                    const char *const *choices, int dflt)
+static int get_enum(loader *ld, const hf_node *map, const char *key, const char *const *choices,
+                    int dflt)
 {
     const hf_node *n = hf_node_get(map, key);
     if (!n)
@@ -267,8 +270,8 @@ static void check_regex(loader *ld, const char *pattern, hf_mark mark, const cha
 {
     int code;
     PCRE2_SIZE offset;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code,
-                                   &offset, NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
     if (re) {
         pcre2_code_free(re);
         return;
@@ -346,16 +349,82 @@ static const hf_node *root_list(loader *ld, const hf_doc *doc, const char *key,
 
 /* ---- capabilities.yml ---------------------------------------------------- */
 
+/* An adapter: a reusable workflow (job level) or an action (step level),
+ * with the inputs, secrets and permissions its caller passes. */
+static hf_adapter *load_adapter(loader *ld, const hf_node *m, const char *name)
+{
+    static const char *const keys[] = {"workflow",   "action",     "with", "secrets", "permissions",
+                                       "needs-oidc", "outputs",    NULL};
+    hf_adapter *a = hf_xcalloc(1, sizeof(*a));
+    a->mark = m->mark;
+    a->name = name ? hf_xstrdup(name) : NULL;
+    check_keys(ld, m, "an adapter", keys, NULL);
+    hf_mark wm = m->mark, am = m->mark;
+    a->workflow = get_str(ld, m, "workflow", &wm);
+    a->action = get_str(ld, m, "action", &am);
+    a->uses_mark = a->workflow ? wm : am;
+    if (!a->workflow == !a->action)
+        err_at(ld, m->mark, "an adapter needs exactly one of 'workflow' or 'action'");
+    const char *uses = a->workflow ? a->workflow : a->action;
+    if (uses && !strchr(uses, '@'))
+        err_at(ld, a->uses_mark, "adapter '%s' must be pinned with @ref", uses);
+    if (a->workflow && !strstr(a->workflow, "/.github/workflows/"))
+        err_at(ld, wm,
+               "'workflow' must name a reusable workflow "
+               "(owner/repo/.github/workflows/FILE.yml@ref)");
+    a->with = hf_node_get(m, "with");
+    if (a->with && !expect_map(ld, a->with, "'with'"))
+        a->with = NULL;
+    a->secrets = hf_node_get(m, "secrets");
+    if (a->secrets &&
+        ((a->secrets->kind == HF_NODE_SCALAR && strcmp(a->secrets->value, "inherit")) ||
+         a->secrets->kind == HF_NODE_SEQ)) {
+        err_at(ld, a->secrets->mark, "'secrets' must be 'inherit' or a mapping");
+        a->secrets = NULL;
+    }
+    if (a->secrets && a->action)
+        err_at(ld, a->secrets->mark, "an action adapter takes no 'secrets' (its inputs do)");
+    a->permissions = hf_node_get(m, "permissions");
+    if (a->permissions && a->permissions->kind == HF_NODE_SEQ) {
+        err_at(ld, a->permissions->mark, "'permissions' must be a mapping or read-all/write-all");
+        a->permissions = NULL;
+    }
+    a->needs_oidc = get_bool(ld, m, "needs-oidc", false);
+    get_str_list(ld, m, "outputs", &a->outputs, NULL);
+    return a;
+}
+
+static void adapter_free(void *p)
+{
+    hf_adapter *a = p;
+    if (!a)
+        return;
+    free(a->name);
+    free(a->workflow);
+    free(a->action);
+    hf_vec_free(&a->outputs, free);
+    free(a);
+}
+
 static void load_capabilities(loader *ld, const hf_doc *doc)
 {
-    static const char *const root_keys[] = {"capabilities", NULL};
-    static const char *const keys[] = {"id",     "title",  "group",      "routes",
-                                       "authz",  "reusable-workflow",    "secrets-inherit",
-                                       "status", "strategies", "doc",    NULL};
-    static const char *const required[] = {"id", "title", "routes", "authz", "status", "doc",
-                                           NULL};
+    static const char *const root_keys[] = {"capabilities", "adapters", NULL};
+    static const char *const keys[] = {"id",      "title",    "group",      "routes",
+                                       "authz",   "status",   "strategies", "doc",
+                                       "adapter", "subsumes", "aliases",    NULL};
+    static const char *const required[] = {"id", "title", "routes", "authz", "status", "doc", NULL};
     static const char *const statuses[] = {"implemented", "planned", NULL};
     const hf_node *list = root_list(ld, doc, "capabilities", root_keys);
+    const hf_node *adapters = doc->root ? hf_node_get(doc->root, "adapters") : NULL;
+    if (adapters && expect_map(ld, adapters, "'adapters'")) {
+        for (size_t i = 0; i < adapters->len; i++) {
+            const hf_node *k = adapters->pairs[i].key, *v = adapters->pairs[i].value;
+            if (hf_config_adapter(ld->cfg, k->value))
+                err_at(ld, k->mark, "duplicate adapter '%s'", k->value);
+            if (expect_map(ld, v, "an adapter"))
+                hf_vec_push(&ld->cfg->adapters, load_adapter(ld, v, k->value));
+        }
+    }
     for (size_t i = 0; list && i < list->len; i++) {
         const hf_node *m = list->items[i];
         if (!expect_map(ld, m, "a capability"))
@@ -367,12 +436,26 @@ static void load_capabilities(loader *ld, const hf_doc *doc)
         c->title = get_str(ld, m, "title", NULL);
         c->group = get_str(ld, m, "group", NULL);
         get_str_list(ld, m, "routes", &c->routes, NULL);
+        get_str_list(ld, m, "aliases", &c->aliases, NULL);
         get_str_list(ld, m, "authz", &c->authz, NULL);
-        c->reusable_workflow = get_str(ld, m, "reusable-workflow", NULL);
-        c->secrets_inherit = get_bool(ld, m, "secrets-inherit", false);
         c->status = (hf_cap_status)get_enum(ld, m, "status", statuses, HF_CAP_PLANNED);
         get_str_list(ld, m, "strategies", &c->strategies, NULL);
         c->doc = get_str(ld, m, "doc", NULL);
+        hf_vec sub_marks = HF_VEC_INIT;
+        get_str_list(ld, m, "subsumes", &c->subsumes, &sub_marks);
+        for (size_t k = 0; k < c->subsumes.len; k++)
+            add_ref(ld, REF_CAPABILITY, c->subsumes.items[k], *(hf_mark *)sub_marks.items[k]);
+        hf_vec_free(&sub_marks, free);
+        const hf_node *an = hf_node_get(m, "adapter");
+        if (an && an->kind == HF_NODE_MAP) {
+            c->own_adapter = load_adapter(ld, an, NULL);
+            c->adapter = c->own_adapter;
+        } else if (an && an->kind == HF_NODE_SCALAR && !hf_node_is_null(an)) {
+            c->adapter_ref = hf_xstrdup(an->value);
+            c->adapter_mark = an->mark;
+        } else if (an) {
+            err_at(ld, an->mark, "'adapter' must be the name of an adapter or a mapping");
+        }
         for (size_t r = 0; r < c->routes.len; r++) {
             const char *route = c->routes.items[r];
             if (strncmp(route, "/v1/", 4) != 0) {
@@ -382,10 +465,17 @@ static void load_capabilities(loader *ld, const hf_doc *doc)
         }
         if (hf_node_get(m, "routes") && c->routes.len == 0)
             err_at(ld, hf_node_get(m, "routes")->mark, "'routes' must list at least one route");
-        if (c->reusable_workflow && !strchr(c->reusable_workflow, '@'))
-            err_at(ld, hf_node_get(m, "reusable-workflow")->mark,
-                   "reusable workflow '%s' must be pinned with @ref", c->reusable_workflow);
         hf_vec_push(&ld->cfg->capabilities, c);
+    }
+    /* named adapters are known now */
+    for (size_t i = 0; i < ld->cfg->capabilities.len; i++) {
+        hf_capability *c = ld->cfg->capabilities.items[i];
+        if (!c->adapter_ref)
+            continue;
+        c->adapter = hf_config_adapter(ld->cfg, c->adapter_ref);
+        if (!c->adapter)
+            err_at(ld, c->adapter_mark, "unknown adapter '%s' (not under 'adapters')",
+                   c->adapter_ref);
     }
 }
 
@@ -459,8 +549,7 @@ static void load_exceptions(loader *ld, const hf_doc *doc)
 
 /* ---- fleet.yml ----------------------------------------------------------- */
 
-static const char *const owner_names[] = {"launchplane", "repo", "transitional", "retired",
-                                          NULL};
+static const char *const owner_names[] = {"launchplane", "repo", "transitional", "retired", NULL};
 
 static void load_surfaces(loader *ld, hf_repo *repo, const hf_node *map)
 {
@@ -502,10 +591,22 @@ static void load_surfaces(loader *ld, hf_repo *repo, const hf_node *map)
     }
 }
 
+/* owner/name: one slash, letters, digits, '-', '_' and '.', no "..". */
+static int valid_repo_name(const char *s)
+{
+    const char *slash = strchr(s, '/');
+    int ok = slash && slash != s && slash[1] && !strchr(slash + 1, '/');
+    for (const char *p = s; ok && *p; p++)
+        if (!(*p == '/' || *p == '-' || *p == '_' || *p == '.' || (*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            ok = 0;
+    return ok && !strstr(s, "..");
+}
+
 static void load_repo(loader *ld, const hf_node *m)
 {
-    static const char *const keys[] = {"name",    "url",     "base",     "family",
-                                       "contexts", "product", "recipes", "surfaces", NULL};
+    static const char *const keys[] = {"name",    "url",     "base",     "family", "contexts",
+                                       "product", "recipes", "surfaces", NULL};
     static const char *const required[] = {"name", "family", NULL};
     if (!expect_map(ld, m, "a repo"))
         return;
@@ -516,14 +617,7 @@ static void load_repo(loader *ld, const hf_node *m)
     r->name = get_str(ld, m, "name", &nm);
     if (r->name) {
         r->mark = nm;
-        const char *slash = strchr(r->name, '/');
-        int ok = slash && slash != r->name && slash[1] && !strchr(slash + 1, '/');
-        for (const char *p = r->name; ok && *p; p++)
-            if (!(*p == '/' || *p == '-' || *p == '_' || *p == '.' ||
-                  (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                  (*p >= '0' && *p <= '9')))
-                ok = 0;
-        if (!ok || strstr(r->name, ".."))
+        if (!valid_repo_name(r->name))
             err_at(ld, nm, "repo name '%s' must be owner/name", r->name);
     }
     r->url = get_str(ld, m, "url", NULL);
@@ -543,13 +637,156 @@ static void load_repo(loader *ld, const hf_node *m)
     hf_vec_push(&ld->cfg->fleet.repos, r);
 }
 
+/* A well-formed value nobody has filled in yet (template markers such as
+ * <owner> are refused as malformed before this). Validation cannot ask
+ * GitHub whether a repository exists, so it refuses what is recognisably not
+ * a real value: words such as example, changeme, placeholder, todo, your; a
+ * path segment owner, org or repo; version 0.0.0; and the repository the
+ * first caller template named although handoff was never published there. */
+static int is_placeholder(const char *v)
+{
+    static const char *const words[] = {"example", "changeme", "placeholder", "todo", "tbd",
+                                        "fixme",   "xxx",      "your",        NULL};
+    static const char *const segments[] = {"owner", "org", "repo", "0.0.0", NULL};
+    if (!strcasecmp(v, "cbusillo/handoff"))
+        return 1;
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, "/");
+        for (const char *const *s = segments; *s; s++)
+            if (strlen(*s) == n && !strncasecmp(p, *s, n))
+                return 1;
+        p += n + (p[n] == '/');
+    }
+    for (const char *p = v; *p;) {
+        size_t skip = 0, n = 0;
+        while (p[skip] && !isalnum((unsigned char)p[skip]))
+            skip++;
+        p += skip;
+        while (isalnum((unsigned char)p[n]))
+            n++;
+        for (const char *const *w = words; n && *w; w++)
+            if (strlen(*w) == n && !strncasecmp(p, *w, n))
+                return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* A branch, tag or commit as `uses: ...@REF` takes it. */
+static int valid_ref(const char *s)
+{
+    if (*s == '-' || *s == '/' || *s == '.' || s[strlen(s) - 1] == '/' || strstr(s, "..") ||
+        strstr(s, "//"))
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.' || *p == '/'))
+            return 0;
+    return 1;
+}
+
+/* A release version: 1.2.3, optionally -prerelease. */
+static int valid_version(const char *s)
+{
+    const char *p = s;
+    for (int part = 0; part < 3; part++) {
+        if (!isdigit((unsigned char)*p))
+            return 0;
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (part < 2 && *p++ != '.')
+            return 0;
+    }
+    if (*p == '-' && p[1])
+        for (p++; *p; p++)
+            if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-'))
+                return 0;
+    return !*p;
+}
+
+static void load_gate(loader *ld, hf_gate *g, const hf_node *map)
+{
+    static const char *const keys[] = {"repository", "ref", "version", NULL};
+    hf_mark rm, fm, vm;
+    check_keys(ld, map, "'gate'", keys, keys);
+    g->repository = get_str(ld, map, "repository", &rm);
+    g->ref = get_str(ld, map, "ref", &fm);
+    g->version = get_str(ld, map, "version", &vm);
+    if (g->repository && !valid_repo_name(g->repository))
+        err_at(ld, rm, "'repository' must be owner/name, not '%s'", g->repository);
+    else if (g->repository && is_placeholder(g->repository))
+        err_at(ld, rm,
+               "'repository' is a placeholder ('%s'): name the repository that hosts handoff's "
+               ".github/workflows/contract-check.yml and its releases",
+               g->repository);
+    if (g->ref && !valid_ref(g->ref))
+        err_at(ld, fm, "'ref' must be a branch, tag or commit, not '%s'", g->ref);
+    else if (g->ref && is_placeholder(g->ref))
+        err_at(ld, fm,
+               "'ref' is a placeholder ('%s'): name the tag (v<version>), branch or "
+               "commit of the contract-check workflow",
+               g->ref);
+    if (g->version && (g->version[0] == 'v' || g->version[0] == 'V') &&
+        valid_version(g->version + 1))
+        err_at(ld, vm, "'version' takes no leading 'v': write '%s' (its release tag is '%s')",
+               g->version + 1, g->version);
+    else if (g->version && !valid_version(g->version))
+        err_at(ld, vm, "'version' must be a released version such as 0.1.0, not '%s'", g->version);
+    else if (g->version && is_placeholder(g->version))
+        err_at(ld, vm, "'version' is a placeholder ('%s'): name a released handoff version",
+               g->version);
+}
+
+/* fleet.yml `commit`: the wording of the batch commit. */
+static void load_commit(loader *ld, hf_commit_template *c, const hf_node *m)
+{
+    static const char *const keys[] = {"subject", "body", "capability-trailer", NULL};
+    static const char *const reserved[] = {"Handoff-Exception", "Handoff-Fleet", NULL};
+    check_keys(ld, m, "'commit'", keys, NULL);
+    c->subject = get_str(ld, m, "subject", &c->subject_mark);
+    c->body = get_str(ld, m, "body", &c->body_mark);
+    c->capability_trailer = get_str(ld, m, "capability-trailer", &c->trailer_mark);
+    if (c->subject && strpbrk(c->subject, "\r\n"))
+        err_at(ld, c->subject_mark, "'subject' must be one line");
+    const char *t = c->capability_trailer;
+    if (t) {
+        bool ok = isalpha((unsigned char)t[0]);
+        for (const char *p = t; ok && *p; p++)
+            ok = isalnum((unsigned char)*p) || *p == '-';
+        if (!ok)
+            err_at(ld, c->trailer_mark,
+                   "'capability-trailer' '%s' must be a trailer key: a letter, then letters, "
+                   "digits and '-'",
+                   t);
+        for (size_t i = 0; ok && reserved[i]; i++)
+            if (strcasecmp(t, reserved[i]) == 0)
+                err_at(ld, c->trailer_mark, "'capability-trailer' '%s' is handoff's own trailer",
+                       t);
+    }
+}
+
+/* fleet.yml `archive-templates`: a directory, relative to the configuration
+ * directory, that holds ARCHIVED.md.tmpl and the banners. */
+static void check_templates_dir(loader *ld, const char *path, hf_mark m)
+{
+    hf_buf full = HF_BUF_INIT;
+    struct stat st;
+    if (path[0] == '/')
+        hf_buf_puts(&full, path);
+    else
+        hf_fs_join(&full, ld->cfg->dir, path);
+    if (stat(full.ptr, &st) < 0 || !S_ISDIR(st.st_mode))
+        err_at(ld, m, "'archive-templates' '%s' is not a directory (read as %s)", path, full.ptr);
+    hf_buf_free(&full);
+}
+
 static void load_fleet(loader *ld, const hf_doc *doc)
 {
-    static const char *const keys[] = {"fleet",    "forge",    "branch",   "author",
-                                       "pull-request", "families", "surfaces", "repos", NULL};
-    static const char *const required[] = {"fleet",    "forge",    "branch", "author",
-                                           "pull-request", "families", "surfaces", "repos",
-                                           NULL};
+    static const char *const keys[] = {"fleet",    "forge",  "branch",           "author",
+                                       "pull-request", "commit", "archive-templates", "families",
+                                       "surfaces", "repos",  "gate",             NULL};
+    static const char *const required[] = {"fleet",    "forge",        "branch",
+                                           "author",   "pull-request", "families",
+                                           "surfaces", "repos",        NULL};
     static const char *const forge_keys[] = {"kind", "api", "web", NULL};
     static const char *const author_keys[] = {"name", "email", NULL};
     static const char *const pr_keys[] = {"title", "body", "labels", "reviewers", "draft", NULL};
@@ -590,14 +827,23 @@ static void load_fleet(loader *ld, const hf_doc *doc)
     }
     const hf_node *pr = hf_node_get(root, "pull-request");
     if (pr && expect_map(ld, pr, "'pull-request'")) {
-        static const char *const pr_required[] = {"title", NULL};
-        check_keys(ld, pr, "'pull-request'", pr_keys, pr_required);
-        f->pr.title = get_str(ld, pr, "title", NULL);
-        f->pr.body = get_str(ld, pr, "body", NULL);
+        check_keys(ld, pr, "'pull-request'", pr_keys, NULL);
+        f->pr.title = get_str(ld, pr, "title", &f->pr.title_mark);
+        f->pr.body = get_str(ld, pr, "body", &f->pr.body_mark);
         get_str_list(ld, pr, "labels", &f->pr.labels, NULL);
         get_str_list(ld, pr, "reviewers", &f->pr.reviewers, NULL);
         f->pr.draft = get_bool(ld, pr, "draft", false);
     }
+    const hf_node *commit = hf_node_get(root, "commit");
+    if (commit && expect_map(ld, commit, "'commit'"))
+        load_commit(ld, &f->commit, commit);
+    f->archive_templates =
+        get_str(ld, root, "archive-templates", &f->archive_templates_mark);
+    if (f->archive_templates)
+        check_templates_dir(ld, f->archive_templates, f->archive_templates_mark);
+    const hf_node *gate = hf_node_get(root, "gate");
+    if (gate && expect_map(ld, gate, "'gate'"))
+        load_gate(ld, &f->gate, gate);
     get_str_list(ld, root, "families", &f->families, NULL);
     get_str_list(ld, root, "surfaces", &f->surfaces, NULL);
     const hf_node *repos = hf_node_get(root, "repos");
@@ -615,28 +861,93 @@ static void load_fleet(loader *ld, const hf_doc *doc)
             clash = r->base && !strcmp(r->base, f->branch);
         }
         if (clash)
-            err_at(ld, branch_mark, "batch branch '%s' is a base branch; handoff never pushes "
-                                    "to a base branch", f->branch);
+            err_at(ld, branch_mark,
+                   "batch branch '%s' is a base branch; handoff never pushes "
+                   "to a base branch",
+                   f->branch);
     }
 }
 
 /* ---- contract.yml -------------------------------------------------------- */
 
 static const char *const categories[] = {
-    "provider-mutation", "durable-runtime-config", "managed-secret-authority",
-    "dokploy-mutation",  "runner-hygiene",         "oidc-client",
-    "launchplane-http-client", "record-derivation", "quarantine",
-    "registry-cleanup",  "remote-mutation",        NULL};
+    "provider-mutation",       "durable-runtime-config", "managed-secret-authority",
+    "dokploy-mutation",        "runner-hygiene",         "oidc-client",
+    "launchplane-http-client", "record-derivation",      "quarantine",
+    "registry-cleanup",        "remote-mutation",        NULL};
+
+/* scan.family-allow-paths: family -> path globs never reported there. */
+static void load_family_allow_paths(loader *ld, const hf_node *map, hf_contract *c)
+{
+    if (!map || !expect_map(ld, map, "'family-allow-paths'"))
+        return;
+    for (size_t i = 0; i < map->len; i++) {
+        hf_family_paths *fp = hf_xcalloc(1, sizeof(*fp));
+        fp->family = hf_xstrdup(map->pairs[i].key->value);
+        add_ref(ld, REF_FAMILY, fp->family, map->pairs[i].key->mark);
+        get_str_list(ld, map, fp->family, &fp->globs, NULL);
+        check_glob_list(ld, map, fp->family, &fp->globs);
+        hf_vec_push(&c->family_allow_paths, fp);
+    }
+}
+
+/* scan.comments: comment syntax -> basename globs of the files using it. */
+static void load_comment_syntaxes(loader *ld, const hf_node *map, hf_contract *c)
+{
+    static const char *const names[] = {"hash", "python", "slash", NULL};
+    static const hf_syntax kinds[] = {HF_SYNTAX_HASH, HF_SYNTAX_PYTHON, HF_SYNTAX_SLASH};
+    if (!map || !expect_map(ld, map, "'comments'"))
+        return;
+    check_keys(ld, map, "'comments'", names, NULL);
+    for (size_t i = 0; i < map->len; i++) {
+        int k = one_of(map->pairs[i].key->value, names);
+        if (k < 0)
+            continue;
+        hf_syntax_globs *sg = hf_xcalloc(1, sizeof(*sg));
+        sg->syntax = kinds[k];
+        get_str_list(ld, map, names[k], &sg->globs, NULL);
+        check_glob_list(ld, map, names[k], &sg->globs);
+        hf_vec_push(&c->comments, sg);
+    }
+}
+
+/* scan.mask: which values excerpts hide. */
+static void load_mask(loader *ld, const hf_node *map, hf_contract *c)
+{
+    static const char *const mask_keys[] = {"keys", "values", NULL};
+    if (!map || !expect_map(ld, map, "'mask'"))
+        return;
+    check_keys(ld, map, "'mask'", mask_keys, NULL);
+    hf_mark km;
+    c->mask_keys = get_str(ld, map, "keys", &km);
+    if (c->mask_keys)
+        check_regex(ld, c->mask_keys, km, "'keys'");
+    get_str_list(ld, map, "values", &c->mask_values, NULL);
+    check_regex_list(ld, map, "values", &c->mask_values);
+}
+
+/* Whether a pattern compiles with a group named `value`. */
+static bool has_value_group(const char *pattern)
+{
+    int code;
+    PCRE2_SIZE offset;
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
+    bool ok = re && pcre2_substring_number_from_name(re, (PCRE2_SPTR) "value") > 0;
+    pcre2_code_free(re);
+    return ok;
+}
 
 static void load_contract(loader *ld, const hf_doc *doc)
 {
     static const char *const root_keys[] = {"scan", "rules", NULL};
-    static const char *const scan_keys[] = {"extensions", "dotfiles",    "skip-dirs",
-                                            "allow-paths", "allow-lines", "max-file-bytes",
-                                            NULL};
-    static const char *const keys[] = {"id",          "category",  "severity", "message",
-                                       "pattern",     "ignore-case", "multiline", "families",
-                                       "include",     "exclude",   "allow",    NULL};
+    static const char *const scan_keys[] = {"extensions",     "dotfiles",   "skip-dirs",
+                                            "allow-paths",    "test-paths", "family-allow-paths",
+                                            "allow-lines",    "comments",   "mask",
+                                            "max-file-bytes", NULL};
+    static const char *const keys[] = {"id",          "category",  "severity", "message", "pattern",
+                                       "ignore-case", "multiline", "families", "include", "exclude",
+                                       "allow",       "comments",  "tests",    "value",   NULL};
     static const char *const required[] = {"id", "category", "severity", "message", "pattern",
                                            NULL};
     static const char *const severities[] = {"error", "warning", NULL};
@@ -665,6 +976,11 @@ static void load_contract(loader *ld, const hf_doc *doc)
         check_glob_list(ld, scan, "skip-dirs", &c->skip_dirs);
         check_glob_list(ld, scan, "allow-paths", &c->allow_paths);
         check_regex_list(ld, scan, "allow-lines", &c->allow_lines);
+        get_str_list(ld, scan, "test-paths", &c->test_paths, NULL);
+        check_glob_list(ld, scan, "test-paths", &c->test_paths);
+        load_family_allow_paths(ld, hf_node_get(scan, "family-allow-paths"), c);
+        load_comment_syntaxes(ld, hf_node_get(scan, "comments"), c);
+        load_mask(ld, hf_node_get(scan, "mask"), c);
     }
     for (size_t i = 0; list && i < list->len; i++) {
         const hf_node *m = list->items[i];
@@ -700,15 +1016,25 @@ static void load_contract(loader *ld, const hf_doc *doc)
         check_glob_list(ld, m, "include", &r->include);
         check_glob_list(ld, m, "exclude", &r->exclude);
         check_regex_list(ld, m, "allow", &r->allow);
+        r->comments = get_bool(ld, m, "comments", false);
+        r->tests = get_bool(ld, m, "tests", false);
+        hf_mark vm;
+        char *value = get_str(ld, m, "value", &vm);
+        if (value && strcmp(value, "literal"))
+            err_at(ld, vm, "'value' must be literal, not '%s'", value);
+        else if (value && r->pattern && !has_value_group(r->pattern))
+            err_at(ld, vm, "'value: literal' needs a group named 'value' in 'pattern'");
+        r->literal = value != NULL;
+        free(value);
         hf_vec_push(&c->rules, r);
     }
 }
 
 /* ---- recipes ------------------------------------------------------------- */
 
-static const char *const op_names[] = {"replace-job", "replace-step", "remove-job",
-                                       "delete-workflow", "delete", "archive", "edit", "write",
-                                       NULL};
+static const char *const op_names[] = {
+    "replace-job", "replace-step", "remove-job", "delete-workflow", "delete",
+    "archive",     "edit",         "write",      "adopt-adapter",   NULL};
 
 const char *hf_op_name(hf_op op)
 {
@@ -720,20 +1046,20 @@ static const struct op_schema {
     const char *const keys[10];
     const char *const required[4];
 } op_schemas[] = {
-    [HF_OP_REPLACE_JOB] = {{"files", "job", "pattern", "uses", "with", "secrets", "permissions"},
-                           {"uses"}},
-    [HF_OP_REPLACE_STEP] = {{"files", "job", "pattern", "uses", "with", "needs-oidc"},
-                            {"pattern", "uses"}},
-    [HF_OP_REMOVE_JOB] = {{"files", "job", "pattern"}, {NULL}},
-    [HF_OP_DELETE_WORKFLOW] = {{"files", "pattern"}, {"files"}},
-    [HF_OP_DELETE] = {{"paths", "pattern", "references"}, {"paths"}},
+    [HF_OP_REPLACE_JOB] = {{"files", "where", "uses", "with", "secrets", "permissions"}, {"where"}},
+    [HF_OP_REPLACE_STEP] = {{"files", "where", "in-job", "uses", "with", "needs-oidc"}, {"where"}},
+    [HF_OP_REMOVE_JOB] = {{"files", "where"}, {"where"}},
+    [HF_OP_DELETE_WORKFLOW] = {{"files", "where"}, {"files"}},
+    [HF_OP_DELETE] = {{"paths", "where", "references"}, {"paths"}},
     [HF_OP_ARCHIVE] = {{"set", "paths", "reason", "link", "template"}, {"set", "paths", "reason"}},
-    [HF_OP_EDIT] = {{"files", "pattern", "replace"}, {"files", "pattern", "replace"}},
+    [HF_OP_EDIT] = {{"files", "where", "pattern", "replace", "within", "unit"},
+                    {"files", "pattern"}},
     [HF_OP_WRITE] = {{"path", "template", "content"}, {"path"}},
+    [HF_OP_ADOPT_ADAPTER] = {{"files", "where", "drop-steps"}, {"where"}},
 };
 
-static const char *const common_step_keys[] = {"op", "name", "capability", "exception",
-                                               "strategy", "expect", NULL};
+static const char *const common_step_keys[] = {
+    "op", "name", "id", "after", "capability", "exception", "strategy", "expect", NULL};
 
 static void load_step(loader *ld, hf_recipe *recipe, const hf_node *m, size_t index)
 {
@@ -772,16 +1098,54 @@ static void load_step(loader *ld, hf_recipe *recipe, const hf_node *m, size_t in
         check_keys(ld, m, what, allowed, required);
     }
     s->name = get_str(ld, m, "name", NULL);
+    hf_mark idm = m->mark;
+    s->id = get_str(ld, m, "id", &idm);
+    for (size_t i = 0; s->id && i + 1 < recipe->steps.len; i++) {
+        const hf_step *o = recipe->steps.items[i];
+        if (o->id && !strcmp(o->id, s->id))
+            err_at(ld, idm, "step id '%s' is used twice in this recipe", s->id);
+    }
+    hf_vec after_marks = HF_VEC_INIT;
+    get_str_list(ld, m, "after", &s->after, &after_marks);
+    for (size_t a = 0; a < s->after.len; a++) {
+        int found = 0;
+        for (size_t i = 0; i + 1 < recipe->steps.len && !found; i++) {
+            const hf_step *o = recipe->steps.items[i];
+            found = o->id && !strcmp(o->id, s->after.items[a]);
+        }
+        if (!found)
+            err_at(ld, *(hf_mark *)after_marks.items[a],
+                   "'after' names '%s', which is no earlier step's id in this recipe",
+                   (const char *)s->after.items[a]);
+    }
+    hf_vec_free(&after_marks, free);
     hf_mark cm = m->mark, em = m->mark;
     s->capability = get_str(ld, m, "capability", &cm);
     s->exception = get_str(ld, m, "exception", &em);
-    if (s->capability && s->exception)
-        err_at(ld, m->mark, "step %zu has both 'capability' and 'exception'; a step carries "
-                            "exactly one link", index);
-    else if (!s->capability && !s->exception && !hf_node_get(m, "capability") &&
+    if (s->capability && strcmp(s->capability, "by-route") == 0) {
+        free(s->capability);
+        s->capability = NULL;
+        s->by_route = true;
+        if (op != HF_OP_ADOPT_ADAPTER && op != HF_OP_DELETE)
+            err_at(ld, cm,
+                   "'capability: by-route' is for adopt-adapter and delete steps; "
+                   "link this step to one capability");
+    }
+    if ((s->capability || s->by_route) && s->exception)
+        err_at(ld, m->mark,
+               "step %zu has both 'capability' and 'exception'; a step carries "
+               "exactly one link",
+               index);
+    else if (!s->capability && !s->by_route && !s->exception && !hf_node_get(m, "capability") &&
              !hf_node_get(m, "exception"))
-        err_at(ld, m->mark, "step %zu has neither 'capability' nor 'exception'; every change "
-                            "must be linked", index);
+        err_at(ld, m->mark,
+               "step %zu has neither 'capability' nor 'exception'; every change "
+               "must be linked",
+               index);
+    if (op == HF_OP_ADOPT_ADAPTER && !s->by_route && s->capability)
+        err_at(ld, cm,
+               "an adopt-adapter step hands each call to the capability of its route: "
+               "write 'capability: by-route'");
     if (s->capability)
         add_ref(ld, REF_CAPABILITY, s->capability, cm);
     if (s->exception)
@@ -791,16 +1155,34 @@ static void load_step(loader *ld, hf_recipe *recipe, const hf_node *m, size_t in
 
     get_str_list(ld, m, "files", &s->files, NULL);
     check_glob_list(ld, m, "files", &s->files);
-    s->job = get_str(ld, m, "job", NULL);
+    s->where = hf_pred_load(hf_node_get(m, "where"), ld->diags);
+    s->in_job = hf_pred_load(hf_node_get(m, "in-job"), ld->diags);
+    s->drop_steps = hf_pred_load(hf_node_get(m, "drop-steps"), ld->diags);
     s->pattern = get_str(ld, m, "pattern", &s->pattern_mark);
-    if (s->pattern)
+    if (s->pattern) {
         check_regex(ld, s->pattern, s->pattern_mark, "'pattern'");
+        hf_regex_warn_nested(s->pattern, s->pattern_mark, ld->diags);
+    }
+    static const char *const units[] = {"match", "markdown-block", NULL};
+    s->drop_blocks = get_enum(ld, m, "unit", units, 0) == 1;
+    if (op == HF_OP_EDIT && !s->drop_blocks && !hf_node_get(m, "replace"))
+        err_at(ld, m->mark,
+               "an edit step needs 'replace' (or 'unit: markdown-block', which "
+               "drops what it matches)");
+    if (s->drop_blocks && hf_node_get(m, "replace"))
+        err_at(ld, hf_node_get(m, "replace")->mark,
+               "'unit: markdown-block' drops each block whole; it takes no 'replace'");
+    s->within = get_str(ld, m, "within", &s->within_mark);
+    if (s->within) {
+        check_regex(ld, s->within, s->within_mark, "'within'");
+        hf_regex_warn_nested(s->within, s->within_mark, ld->diags);
+    }
     const hf_node *repl = hf_node_get(m, "replace");
-    if (repl && repl->kind == HF_NODE_SCALAR && !(repl->plain && hf_node_is_null(repl) && *repl->value)) {
+    if (repl && repl->kind == HF_NODE_SCALAR &&
+        !(repl->plain && hf_node_is_null(repl) && *repl->value)) {
         s->replacement = hf_xstrdup(repl->value); /* "" (replace by nothing) is allowed */
         s->replacement_mark = repl->mark;
-    }
-    else if (repl)
+    } else if (repl)
         err_at(ld, repl->mark, "'replace' must be a string, not %s", kind_name(repl));
     s->uses = get_str(ld, m, "uses", &s->uses_mark);
     s->with = hf_node_get(m, "with");
@@ -842,14 +1224,12 @@ static void load_step(loader *ld, hf_recipe *recipe, const hf_node *m, size_t in
     s->dest = checked_path(ld, m, "path");
     if (op == HF_OP_WRITE && !hf_node_get(m, "template") == !hf_node_get(m, "content"))
         err_at(ld, m->mark, "a write step needs exactly one of 'template' or 'content'");
-    if ((op == HF_OP_REPLACE_JOB || op == HF_OP_REMOVE_JOB) && !hf_node_get(m, "job") ==
-                                                                    !hf_node_get(m, "pattern"))
-        err_at(ld, m->mark, "a %s step needs exactly one of 'job' or 'pattern'", op_names[op]);
 }
 
 static void load_recipe(loader *ld, const hf_doc *doc, const char *id)
 {
-    static const char *const keys[] = {"title", "description", "applies-to", "steps", NULL};
+    static const char *const keys[] = {"title",      "description", "applies-to",
+                                       "predicates", "steps",       NULL};
     static const char *const required[] = {"title", "applies-to", "steps", NULL};
     static const char *const applies_keys[] = {"families", "repos", NULL};
     hf_recipe *r = hf_xcalloc(1, sizeof(*r));
@@ -882,6 +1262,7 @@ static void load_recipe(loader *ld, const hf_doc *doc, const char *id)
         if (!r->families.len && !r->repos.len)
             err_at(ld, ap->mark, "'applies-to' must name families or repos");
     }
+    hf_pred_load_named(hf_node_get(root, "predicates"), &r->predicates, ld->diags);
     const hf_node *steps = hf_node_get(root, "steps");
     if (steps && steps->kind != HF_NODE_SEQ)
         err_at(ld, steps->mark, "'steps' must be a list, not %s", kind_name(steps));
@@ -914,8 +1295,8 @@ static void check_unique(loader *ld, const hf_vec *items, const char *what,
             hf_mark mj;
             const char *b = id_of(items->items[j], &mj);
             if (b && strcmp(a, b) == 0) {
-                err_at(ld, mi, "duplicate %s id '%s' (first defined at %s:%d:%d)", what, a,
-                       mj.file, mj.line, mj.col);
+                err_at(ld, mi, "duplicate %s id '%s' (first defined at %s:%d:%d)", what, a, mj.file,
+                       mj.line, mj.col);
                 break;
             }
         }
@@ -977,6 +1358,45 @@ static void resolve_refs(loader *ld)
     }
 }
 
+/* Binds the names predicates use, then checks that each step's predicates
+ * test what the step selects (jobs, steps or files). */
+static void resolve_predicates(loader *ld)
+{
+    hf_config *cfg = ld->cfg;
+    for (size_t i = 0; i < cfg->predicates.len; i++)
+        hf_pred_resolve(((hf_named_pred *)cfg->predicates.items[i])->pred, NULL, &cfg->predicates,
+                        ld->diags);
+    for (size_t r = 0; r < cfg->recipes.len; r++) {
+        hf_recipe *rc = cfg->recipes.items[r];
+        for (size_t i = 0; i < rc->predicates.len; i++) {
+            const hf_named_pred *n = rc->predicates.items[i];
+            const hf_named_pred *dup = NULL;
+            for (size_t k = 0; k < cfg->predicates.len && !dup; k++)
+                if (!strcmp(((hf_named_pred *)cfg->predicates.items[k])->name, n->name))
+                    dup = cfg->predicates.items[k];
+            if (dup)
+                err_at(ld, n->mark, "predicate '%s' is already defined in predicates.yml (%d:%d)",
+                       n->name, dup->mark.line, dup->mark.col);
+            hf_pred_resolve(n->pred, &rc->predicates, &cfg->predicates, ld->diags);
+        }
+        for (size_t i = 0; i < rc->steps.len; i++) {
+            hf_step *st = rc->steps.items[i];
+            hf_subject subject = HF_SUBJ_JOB;
+            if (st->op == HF_OP_REPLACE_STEP)
+                subject = HF_SUBJ_STEP;
+            else if (st->op == HF_OP_DELETE || st->op == HF_OP_DELETE_WORKFLOW ||
+                     st->op == HF_OP_EDIT)
+                subject = HF_SUBJ_FILE;
+            hf_pred_resolve(st->where, &rc->predicates, &cfg->predicates, ld->diags);
+            hf_pred_check_subject(st->where, subject, "'where'", ld->diags);
+            hf_pred_resolve(st->in_job, &rc->predicates, &cfg->predicates, ld->diags);
+            hf_pred_check_subject(st->in_job, HF_SUBJ_JOB, "'in-job'", ld->diags);
+            hf_pred_resolve(st->drop_steps, &rc->predicates, &cfg->predicates, ld->diags);
+            hf_pred_check_subject(st->drop_steps, HF_SUBJ_STEP, "'drop-steps'", ld->diags);
+        }
+    }
+}
+
 /* ---- entry --------------------------------------------------------------- */
 
 static hf_doc *load_doc(loader *ld, const char *dir, const char *name)
@@ -1000,8 +1420,7 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int hf_config_load(hf_config *cfg, const char *dir, const hf_load_options *opts,
-                   hf_diags *diags)
+int hf_config_load(hf_config *cfg, const char *dir, const hf_load_options *opts, hf_diags *diags)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->dir = hf_xstrdup(dir);
@@ -1031,6 +1450,19 @@ int hf_config_load(hf_config *cfg, const char *dir, const hf_load_options *opts,
         load_contract(&ld, doc);
     }
 
+    /* predicates.yml is optional: predicates every recipe may use by name */
+    hf_buf ppath = HF_BUF_INIT;
+    hf_buf_printf(&ppath, "%s/predicates.yml", dir);
+    if (access(hf_buf_cstr(&ppath), F_OK) == 0 &&
+        (doc = load_doc(&ld, dir, "predicates.yml")) != NULL) {
+        static const char *const pkeys[] = {"predicates", NULL};
+        if (doc->root && expect_map(&ld, doc->root, "the top level")) {
+            check_keys(&ld, doc->root, "the top level", pkeys, pkeys);
+            hf_pred_load_named(hf_node_get(doc->root, "predicates"), &cfg->predicates, diags);
+        }
+    }
+    hf_buf_free(&ppath);
+
     hf_vec names = HF_VEC_INIT;
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -1059,10 +1491,39 @@ int hf_config_load(hf_config *cfg, const char *dir, const hf_load_options *opts,
     check_unique(&ld, &cfg->exceptions, "exception", exc_id);
     check_unique(&ld, &cfg->contract.rules, "rule", rule_id);
     check_unique(&ld, &cfg->fleet.repos, "repo", repo_id);
+    resolve_predicates(&ld);
     resolve_refs(&ld);
     hf_vec_free(&ld.refs, free);
     hf_vec_free(&ld.broken_recipes, free);
     return diags->errors > errors_before ? -1 : 0;
+}
+
+hf_recipe *hf_config_add_recipe(hf_config *cfg, const char *id, const char *file,
+                                const hf_node *predicates, const hf_node *steps, hf_diags *diags)
+{
+    hf_load_options opts = {0};
+    loader ld = {.cfg = cfg,
+                 .opts = &opts,
+                 .diags = diags,
+                 .fleet_ok = true,
+                 .capabilities_ok = true,
+                 .exceptions_ok = true,
+                 .contract_ok = true};
+    hf_recipe *r = hf_xcalloc(1, sizeof(*r));
+    r->id = hf_xstrdup(id);
+    r->file = hf_xstrdup(file);
+    r->title = hf_xstrdup(id);
+    r->mark.file = r->file;
+    r->mark.line = r->mark.col = 1;
+    hf_vec_push(&cfg->recipes, r);
+    hf_pred_load_named(predicates, &r->predicates, diags);
+    if (steps && steps->kind == HF_NODE_SEQ)
+        for (size_t i = 0; i < steps->len; i++)
+            load_step(&ld, r, steps->items[i], i + 1);
+    resolve_predicates(&ld);
+    resolve_refs(&ld);
+    hf_vec_free(&ld.refs, free);
+    return r;
 }
 
 /* ---- lookups and freeing ------------------------------------------------- */
@@ -1103,6 +1564,16 @@ const hf_rule *hf_config_rule(const hf_config *cfg, const char *id)
         const hf_rule *r = cfg->contract.rules.items[i];
         if (r->id && strcmp(r->id, id) == 0)
             return r;
+    }
+    return NULL;
+}
+
+const hf_adapter *hf_config_adapter(const hf_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->adapters.len; i++) {
+        const hf_adapter *a = cfg->adapters.items[i];
+        if (a->name && strcmp(a->name, name) == 0)
+            return a;
     }
     return NULL;
 }
@@ -1159,10 +1630,13 @@ static void capability_free(void *p)
     free(c->title);
     free(c->group);
     str_vec_free(&c->routes);
+    str_vec_free(&c->aliases);
     str_vec_free(&c->authz);
-    free(c->reusable_workflow);
     str_vec_free(&c->strategies);
     free(c->doc);
+    adapter_free(c->own_adapter);
+    free(c->adapter_ref);
+    str_vec_free(&c->subsumes);
     free(c);
 }
 
@@ -1205,6 +1679,21 @@ static void repo_free(void *p)
     free(r);
 }
 
+static void family_paths_free(void *p)
+{
+    hf_family_paths *fp = p;
+    free(fp->family);
+    str_vec_free(&fp->globs);
+    free(fp);
+}
+
+static void syntax_globs_free(void *p)
+{
+    hf_syntax_globs *sg = p;
+    str_vec_free(&sg->globs);
+    free(sg);
+}
+
 static void rule_free(void *p)
 {
     hf_rule *r = p;
@@ -1223,12 +1712,17 @@ static void step_free(void *p)
 {
     hf_step *s = p;
     free(s->name);
+    free(s->id);
+    str_vec_free(&s->after);
     free(s->capability);
     free(s->exception);
     free(s->strategy);
     str_vec_free(&s->files);
-    free(s->job);
+    hf_pred_free(s->where);
+    hf_pred_free(s->in_job);
+    hf_pred_free(s->drop_steps);
     free(s->pattern);
+    free(s->within);
     free(s->replacement);
     free(s->uses);
     str_vec_free(&s->paths);
@@ -1251,6 +1745,7 @@ static void recipe_free(void *p)
     free(r->description);
     str_vec_free(&r->families);
     str_vec_free(&r->repos);
+    hf_vec_free(&r->predicates, hf_named_pred_free);
     hf_vec_free(&r->steps, step_free);
     free(r);
 }
@@ -1273,11 +1768,18 @@ void hf_config_free(hf_config *cfg)
     free(f->author_email);
     free(f->pr.title);
     free(f->pr.body);
+    free(f->commit.subject);
+    free(f->commit.body);
+    free(f->commit.capability_trailer);
+    free(f->archive_templates);
     str_vec_free(&f->pr.labels);
     str_vec_free(&f->pr.reviewers);
     str_vec_free(&f->families);
     str_vec_free(&f->surfaces);
     hf_vec_free(&f->repos, repo_free);
+    free(f->gate.repository);
+    free(f->gate.ref);
+    free(f->gate.version);
     hf_vec_free(&cfg->capabilities, capability_free);
     hf_vec_free(&cfg->exceptions, exception_free);
     hf_contract *c = &cfg->contract;
@@ -1286,8 +1788,15 @@ void hf_config_free(hf_config *cfg)
     str_vec_free(&c->skip_dirs);
     str_vec_free(&c->allow_paths);
     str_vec_free(&c->allow_lines);
+    str_vec_free(&c->test_paths);
+    hf_vec_free(&c->family_allow_paths, family_paths_free);
+    hf_vec_free(&c->comments, syntax_globs_free);
+    free(c->mask_keys);
+    str_vec_free(&c->mask_values);
     hf_vec_free(&c->rules, rule_free);
     hf_vec_free(&cfg->recipes, recipe_free);
+    hf_vec_free(&cfg->predicates, hf_named_pred_free);
+    hf_vec_free(&cfg->adapters, adapter_free);
     hf_vec_free(&cfg->docs, doc_free);
     free(cfg->dir);
     memset(cfg, 0, sizeof(*cfg));

@@ -448,8 +448,38 @@ done:
     return changed;
 }
 
-/* Rewrites inline links `](dest)` and reference definitions `[x]: dest`
- * outside code; everything else is copied byte for byte. */
+/* The new text of a code span that is a path of a moved file, written from
+ * the repository root (`docs/x.md`) or from the file's directory; 0 when it
+ * is not one. */
+static int code_path(const link_ctx *lc, const char *span, size_t n, hf_buf *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (span[i] == ' ' || span[i] == '\t' || span[i] == '$' || span[i] == '*')
+            return 0;
+    if (!memchr(span, '/', n) && !memchr(span, '.', n))
+        return 0;
+    hf_buf raw = HF_BUF_INIT, path = HF_BUF_INIT;
+    hf_error ignore;
+    int changed = 0;
+    hf_buf_put(&raw, span, n);
+    const char *to = NULL;
+    if (hf_path_normalize(&path, hf_buf_cstr(&raw), &ignore) == 0 &&
+        (to = moved_to(lc->moves, hf_buf_cstr(&path))) != NULL) {
+        hf_buf_puts(out, to);
+        changed = 1;
+    } else if (resolve(&path, lc->old_dir, hf_buf_cstr(&raw)) == 0 &&
+               (to = moved_to(lc->moves, hf_buf_cstr(&path))) != NULL) {
+        relative(out, lc->new_dir, to);
+        changed = 1;
+    }
+    hf_buf_free(&raw);
+    hf_buf_free(&path);
+    return changed;
+}
+
+/* Rewrites inline links `](dest)`, reference definitions `[x]: dest`, code
+ * spans that are just a moved path and `@path` includes, outside fenced
+ * code; everything else is copied byte for byte. */
 static int rewrite_links(const link_ctx *lc, const char *text, size_t len, hf_buf *out)
 {
     int changed = 0, fence = 0;
@@ -473,12 +503,48 @@ static int rewrite_links(const link_ctx *lc, const char *text, size_t len, hf_bu
             continue;
         }
         size_t copied = 0;
-        int code = 0;
         for (size_t i = 0; i < n; i++) {
-            if (line[i] == '`')
-                code = !code;
-            if (code)
+            /* code spans and @includes of the living tree only: an archived
+             * file's own text (its banner's "was `path`") is history */
+            if (line[i] == '@' && !lc->self_moved && (i == 0 || strchr(" \t([", line[i - 1]))) {
+                /* `@docs/x.md`: a file an agent's instructions pull in */
+                size_t end = i + 1;
+                while (end < n && !strchr(" \t\r\n)]`,;", line[end]))
+                    end++;
+                while (end > i + 1 && strchr(".:", line[end - 1]))
+                    end--; /* sentence punctuation */
+                hf_buf dest = HF_BUF_INIT;
+                if (end > i + 1 && code_path(lc, line + i + 1, end - i - 1, &dest)) {
+                    hf_buf_put(out, line + copied, i + 1 - copied);
+                    hf_buf_put(out, dest.ptr, dest.len);
+                    copied = end;
+                    changed = 1;
+                }
+                hf_buf_free(&dest);
+                i = end - 1;
                 continue;
+            }
+            if (line[i] == '`') {
+                /* a code span that is just a path names the file too */
+                size_t close = i + 1;
+                while (close < n && line[close] != '`' && line[close] != '\n')
+                    close++;
+                if (close >= n || line[close] != '`') {
+                    i = n;
+                    continue;
+                }
+                hf_buf dest = HF_BUF_INIT;
+                if (close > i + 1 && !lc->self_moved &&
+                    code_path(lc, line + i + 1, close - i - 1, &dest)) {
+                    hf_buf_put(out, line + copied, i + 1 - copied);
+                    hf_buf_put(out, dest.ptr, dest.len);
+                    copied = close;
+                    changed = 1;
+                }
+                hf_buf_free(&dest);
+                i = close;
+                continue;
+            }
             size_t ds = 0, de = 0;
             if (line[i] == ']' && i + 1 < n && line[i + 1] == '(') {
                 ds = i + 2;
@@ -578,10 +644,14 @@ static void note_refs(hf_op_run *r, const hf_vec *moves)
     hf_op_find_refs(r, &froms, &tos, &refs);
     for (size_t i = 0; i < refs.len; i++) {
         const hf_ref *ref = refs.items[i];
-        const char *ext = strrchr(hf_path_basename(ref->path), '.');
-        if (ext && strcmp(ext, ".md") == 0)
-            continue;
-        hf_op_note(r, "%s:%d: still names %s, now archived", ref->path, ref->line, ref->target);
+        hf_stale *st = hf_xcalloc(1, sizeof(*st));
+        st->path = hf_xstrdup(ref->path);
+        st->line = ref->line;
+        st->target = hf_xstrdup(ref->target);
+        st->needle = hf_xstrdup(ref->needle);
+        const char *now = moved_to(moves, ref->target);
+        st->now = hf_xstrdup(now ? now : "");
+        hf_vec_push(&r->rep->stale, st);
     }
     hf_vec_free(&refs, hf_ref_free);
     hf_vec_free(&froms, NULL);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit/comments.h"
+#include "edit/markdown.h"
 #include "util/glob.h"
 #include "util/mem.h"
 #include "util/path.h"
@@ -89,6 +91,12 @@ static void scan_text(const char *path, const char *text, size_t len, const hf_v
         hf_vec_push(&dots, (void *)0);
         if (base != target && distinctive(base)) {
             hf_vec_push(&needles, hf_xstrdup(base));
+            hf_vec_push(&owners, (void *)target);
+            hf_vec_push(&dots, (void *)0);
+        }
+        /* a local action is named by its directory (`uses: ./dir`) */
+        if (!strcmp(base, "action.yml") || !strcmp(base, "action.yaml")) {
+            hf_vec_push(&needles, hf_xstrndup(target, (size_t)(base - target - (base > target))));
             hf_vec_push(&owners, (void *)target);
             hf_vec_push(&dots, (void *)0);
         }
@@ -511,36 +519,33 @@ done:
     return rc;
 }
 
-static int list_item(const char *line, size_t len)
-{
-    size_t i = 0;
-    while (i < len && line[i] == ' ')
-        i++;
-    if (i < len && strchr("-*+", line[i]) && line[i])
-        return i + 1 < len && line[i + 1] == ' ';
-    size_t d = i;
-    while (i < len && line[i] >= '0' && line[i] <= '9')
-        i++;
-    return i > d && i + 1 < len && (line[i] == '.' || line[i] == ')') && line[i + 1] == ' ';
-}
-
-/* Drops the Markdown list items of path that name a deleted file. */
-static int drop_markdown_items(hf_op_run *r, const char *path, const hf_vec *refs, hf_error *err)
+/* Drops the Markdown blocks of path that name target (see md_block);
+ * returns the number of references it could not drop. */
+static int drop_markdown_items(hf_op_run *r, const char *path, const hf_vec *refs,
+                               const char *target, size_t *kept, hf_error *err)
 {
     hf_buf text = HF_BUF_INIT, out = HF_BUF_INIT;
     int rc = -1;
     size_t prev = 0, n = 0;
+    *kept = 0;
     if (hf_overlay_read_text(r->ctx->overlay, path, &text, err) < 0)
         goto done;
     for (size_t i = 0; i < refs->len; i++) {
         const hf_ref *ref = refs->items[i];
-        if (strcmp(ref->path, path) != 0 || ref->start < prev ||
-            !list_item(text.ptr + ref->start, ref->end - ref->start))
+        size_t bs, be;
+        if (strcmp(ref->path, path) != 0 || strcmp(ref->target, target) != 0 || ref->runs_script)
             continue;
-        hf_buf_put(&out, text.ptr + prev, ref->start - prev);
-        prev = ref->end;
+        if (ref->start < prev)
+            continue; /* inside a block already dropped */
+        if (!hf_md_block(text.ptr, text.len, ref->start, false, &bs, &be) || bs < prev) {
+            (*kept)++;
+            continue;
+        }
+        hf_buf_put(&out, text.ptr + prev, bs - prev);
+        prev = be;
         n++;
-        hf_op_note(r, "%s:%d: dropped a list item naming %s", path, ref->line, ref->target);
+        hf_op_note(r, "%s:%d: dropped the Markdown %s naming %s", path, ref->line,
+                   hf_md_list_item(text.ptr + bs, be - bs) ? "list item" : "line", ref->target);
     }
     if (n) {
         hf_buf_put(&out, text.ptr + prev, text.len - prev);
@@ -608,29 +613,86 @@ static int matches_any(const hf_vec *globs, const char *path)
     return 0;
 }
 
-static int refused(const hf_vec *refs, const char *what, hf_error *err)
+/* "names x at a:1, b:2" for the references to target. */
+static void describe_refs(hf_buf *msg, const hf_vec *refs, const char *target)
 {
-    hf_buf msg = HF_BUF_INIT;
-    hf_buf_printf(&msg, "%s refused: %zu reference%s still name%s the files", what, refs->len,
-                  refs->len == 1 ? "" : "s", refs->len == 1 ? "s" : "");
+    size_t shown = 0, n = 0;
     for (size_t i = 0; i < refs->len; i++) {
         const hf_ref *ref = refs->items[i];
+        if (strcmp(ref->target, target) != 0)
+            continue;
+        n++;
+        if (shown >= 5)
+            continue;
+        hf_buf_printf(msg, "%s%s:%d", shown ? ", " : "", ref->path, ref->line);
         if (ref->runs_script)
-            hf_buf_printf(&msg, "\n  %s:%d: runs the dropped package script '%s' (%s)", ref->path,
-                          ref->line, ref->target, ref->needle);
-        else
-            hf_buf_printf(&msg, "\n  %s:%d: names %s", ref->path, ref->line, ref->target);
-        if (!ref->runs_script && strcmp(ref->needle, ref->target) != 0)
-            hf_buf_printf(&msg, " (as '%s')", ref->needle);
+            hf_buf_printf(msg, " (runs '%s')", ref->needle);
+        else if (strcmp(ref->needle, ref->target) != 0)
+            hf_buf_printf(msg, " (as '%s')", ref->needle);
+        shown++;
     }
-    hf_error_set(err, "%s", hf_buf_cstr(&msg));
-    hf_buf_free(&msg);
-    return -1;
+    if (n > shown)
+        hf_buf_printf(msg, " and %zu more", n - shown);
+}
+
+/* One file the step deletes, with its link. */
+typedef struct target {
+    char *path;
+    const char *capability; /* by-route: the capability of the route it names */
+    int left;
+} target;
+
+static void target_free(void *p)
+{
+    target *t = p;
+    free(t->path);
+    free(t);
+}
+
+static void set_paths(const hf_vec *set, hf_vec *paths)
+{
+    paths->len = 0;
+    for (size_t i = 0; i < set->len; i++) {
+        const target *t = set->items[i];
+        if (!t->left)
+            hf_vec_push(paths, t->path);
+    }
+}
+
+static void link_of(hf_op_run *r, const target *t)
+{
+    if (r->step->by_route) {
+        r->prov.capability = t->capability;
+        r->prov.exception = NULL;
+    }
+}
+
+/* Leaves every target that refs name (they stay, with the reason). */
+static size_t leave_named(hf_op_run *r, hf_vec *set, const hf_vec *refs, const char *why)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->len; i++) {
+        target *t = set->items[i];
+        int named = 0;
+        for (size_t k = 0; k < refs->len && !named; k++)
+            named = !strcmp(((const hf_ref *)refs->items[k])->target, t->path);
+        if (t->left || !named)
+            continue;
+        hf_buf msg = HF_BUF_INIT;
+        describe_refs(&msg, refs, t->path);
+        hf_op_leave(r, t->path, NULL, "%s: not deleted: %s %s", t->path, why, hf_buf_cstr(&msg));
+        hf_op_unblock(r, false, "hand over or reword what still names it, then plan again");
+        hf_buf_free(&msg);
+        t->left = 1;
+        n++;
+    }
+    return n;
 }
 
 int hf_op_delete(hf_op_run *r, hf_error *err)
 {
-    hf_vec targets = HF_VEC_INIT, refs = HF_VEC_INIT, dropped = HF_VEC_INIT, runs = HF_VEC_INIT;
+    hf_vec found = HF_VEC_INIT, set = HF_VEC_INIT, paths = HF_VEC_INIT, refs = HF_VEC_INIT;
+    hf_vec dropped = HF_VEC_INIT, runs = HF_VEC_INIT, hard = HF_VEC_INIT;
     hf_buf text = HF_BUF_INIT;
     int rc = -1, workflow = r->step->op == HF_OP_DELETE_WORKFLOW;
     const hf_vec *globs = workflow ? &r->step->files : &r->step->paths;
@@ -639,74 +701,192 @@ int hf_op_delete(hf_op_run *r, hf_error *err)
         hf_error_set(err, "delete needs `paths`");
         goto done;
     }
-    hf_op_select(r, globs, workflow ? WORKFLOWS : NULL, &targets);
-    if (r->re) {
-        /* only the files whose content matches the pattern */
-        for (size_t i = targets.len; i-- > 0;) {
-            size_t s, e;
-            int m = hf_overlay_read_text(r->ctx->overlay, targets.items[i], &text, err) < 0
-                        ? -1
-                        : hf_regex_search(r->re, hf_buf_cstr(&text), text.len, 0, targets.items[i],
-                                          &s, &e, err);
+    hf_op_select(r, globs, workflow ? WORKFLOWS : NULL, &found);
+    for (size_t i = 0; i < found.len; i++) {
+        const char *path = found.items[i];
+        const hf_capability *cap = NULL;
+        if (hf_op_held(r, path, NULL))
+            continue;
+        if (r->step->where || r->step->by_route) {
+            hf_error read_err;
+            unsigned mode = hf_overlay_mode(r->ctx->overlay, path);
+            if (mode == GIT_FILEMODE_LINK ||
+                hf_overlay_read_text(r->ctx->overlay, path, &text, &read_err) < 0)
+                continue; /* what cannot be read as text is not judged by its content */
+        }
+        if (r->step->where) {
+            hf_subject_ref s = {HF_SUBJ_FILE,       NULL,    NULL, NULL, NULL, path,
+                                hf_buf_cstr(&text), text.len};
+            int m = hf_op_test(r, r->step->where, &s, NULL, path, err);
             if (m < 0)
                 goto done;
-            if (!m) {
-                free(targets.items[i]);
-                memmove(targets.items + i, targets.items + i + 1,
-                        (targets.len - i - 1) * sizeof(void *));
-                targets.len--;
-            }
+            if (!m)
+                continue;
         }
+        if (r->step->by_route) {
+            hf_buf stripped = HF_BUF_INIT;
+            hf_strip_comments(hf_lang_of(path, text.ptr, text.len), hf_buf_cstr(&text), text.len,
+                              &stripped);
+            /* the route it names; else the capability the jobs that ran it
+             * were handed to in this run */
+            const char *via = hf_op_handed(r, path);
+            hf_buf why = HF_BUF_INIT;
+            cap = via && r->ctx->cfg && !hf_route_named(r, hf_buf_cstr(&stripped), stripped.len)
+                      ? hf_config_capability(r->ctx->cfg, via)
+                      : hf_route_capability(r, hf_buf_cstr(&stripped), stripped.len, path, &why);
+            hf_buf_free(&stripped);
+            if (!cap) {
+                /* what names it is the better reason, when something does */
+                hf_vec one = HF_VEC_INIT, refs1 = HF_VEC_INIT;
+                hf_vec_push(&one, (void *)path);
+                hf_op_find_refs(r, &one, &found, &refs1);
+                r->rep->matched++;
+                if (refs1.len) {
+                    hf_buf msg = HF_BUF_INIT;
+                    describe_refs(&msg, &refs1, path);
+                    hf_op_leave(r, path, NULL, "%s: not deleted: still named by %s", path,
+                                hf_buf_cstr(&msg));
+                    hf_op_unblock(r, false, "hand over or reword what still names it, then "
+                                            "plan again");
+                    hf_buf_free(&msg);
+                } else {
+                    hf_op_leave(r, path, NULL, "%s: %s", path, hf_buf_cstr(&why));
+                    hf_op_unblock(r, false,
+                                  "delete it with a step linked to its capability or exception");
+                }
+                hf_vec_free(&one, NULL);
+                hf_vec_free(&refs1, hf_ref_free);
+                hf_buf_free(&why);
+                continue;
+            }
+            hf_buf_free(&why);
+        }
+        target *t = hf_xcalloc(1, sizeof(*t));
+        t->path = hf_xstrdup(path);
+        t->capability = cap ? cap->id : NULL;
+        hf_vec_push(&set, t);
     }
-    r->rep->matched = targets.len;
-    if (!targets.len) {
-        rc = 0;
-        goto done;
-    }
-    hf_op_find_refs(r, &targets, &targets, &refs);
-    if (refs.len && r->step->references.len) {
-        /* drop what the step allows, then look again */
-        hf_vec done_files = HF_VEC_INIT;
+    r->rep->matched += set.len;
+
+    /* Each round either deletes every target left, or leaves the ones
+     * something outside the set still names and tries again without them. */
+    for (size_t round = 0; round <= set.len; round++) {
+        set_paths(&set, &paths);
+        if (!paths.len)
+            break;
+        hf_overlay_begin(r->ctx->overlay);
+        size_t notes = r->rep->notes.len; /* a round rolled back says nothing */
+        hf_vec_free(&refs, hf_ref_free);
+        hf_vec_free(&dropped, free);
+        hf_vec_free(&hard, NULL);
+        hf_op_find_refs(r, &paths, &paths, &refs);
         for (size_t i = 0; i < refs.len; i++) {
             const hf_ref *ref = refs.items[i];
-            if (in_list(&done_files, ref->path) || !matches_any(&r->step->references, ref->path))
-                continue;
-            hf_vec_push(&done_files, hf_xstrdup(ref->path));
             const char *base = hf_path_basename(ref->path);
             const char *ext = strrchr(base, '.');
-            int bad = 0;
-            if (strcmp(base, "package.json") == 0)
-                bad = drop_package_scripts(r, ref->path, &targets, &dropped, err) < 0;
-            else if (ext && (strcmp(ext, ".md") == 0 || strcmp(ext, ".markdown") == 0))
-                bad = drop_markdown_items(r, ref->path, &refs, err) < 0;
-            if (bad) {
-                hf_vec_free(&done_files, free);
-                goto done;
-            }
+            int droppable = matches_any(&r->step->references, ref->path) &&
+                            (!strcmp(base, "package.json") ||
+                             (ext && (!strcmp(ext, ".md") || !strcmp(ext, ".markdown"))));
+            if (!droppable)
+                hf_vec_push(&hard, (void *)ref);
         }
-        hf_vec_free(&done_files, free);
+        if (hard.len) {
+            leave_named(r, &set, &hard, "still named by");
+            hf_overlay_rollback(r->ctx->overlay);
+            while (r->rep->notes.len > notes)
+                free(hf_vec_pop(&r->rep->notes));
+            continue;
+        }
+        /* drop what the step allows, target by target so each change
+         * carries the link of the file it follows */
+        size_t kept = 0;
+        int bad = 0;
+        for (size_t t = 0; t < set.len && !bad; t++) {
+            target *tg = set.items[t];
+            if (tg->left)
+                continue;
+            hf_vec one = HF_VEC_INIT, done_files = HF_VEC_INIT;
+            hf_vec_push(&one, tg->path);
+            link_of(r, tg);
+            for (size_t i = 0; i < refs.len && !bad; i++) {
+                const hf_ref *ref = refs.items[i];
+                if (strcmp(ref->target, tg->path) || in_list(&done_files, ref->path))
+                    continue;
+                hf_vec_push(&done_files, hf_xstrdup(ref->path));
+                size_t k = 0;
+                if (!strcmp(hf_path_basename(ref->path), "package.json"))
+                    bad = drop_package_scripts(r, ref->path, &one, &dropped, err) < 0;
+                else
+                    bad = drop_markdown_items(r, ref->path, &refs, tg->path, &k, err) < 0;
+                kept += k;
+            }
+            hf_vec_free(&one, NULL);
+            hf_vec_free(&done_files, free);
+        }
+        if (bad) {
+            hf_overlay_rollback(r->ctx->overlay);
+            goto done;
+        }
         hf_vec_free(&refs, hf_ref_free);
-        hf_op_find_refs(r, &targets, &targets, &refs);
+        hf_op_find_refs(r, &paths, &paths, &refs);
         if (dropped.len) {
-            find_script_runs(r, &dropped, &targets, &runs);
+            find_script_runs(r, &dropped, &paths, &runs);
             for (size_t i = 0; i < runs.len; i++)
                 hf_vec_push(&refs, runs.items[i]);
             hf_vec_free(&runs, NULL);
         }
-    }
-    if (refs.len) {
-        refused(&refs, workflow ? "delete-workflow" : "delete", err);
-        goto done;
-    }
-    for (size_t i = 0; i < targets.len; i++)
-        if (hf_overlay_delete(r->ctx->overlay, targets.items[i], &r->prov, err) < 0)
+        if (refs.len) {
+            /* still named (prose), or a dropped package script is still run */
+            if (leave_named(r, &set, &refs, "still named by") == 0) {
+                hf_buf msg = HF_BUF_INIT;
+                for (size_t i = 0; i < refs.len; i++) {
+                    const hf_ref *ref = refs.items[i];
+                    hf_buf_printf(&msg, "%s%s:%d runs '%s'", i ? ", " : "", ref->path, ref->line,
+                                  ref->needle);
+                }
+                for (size_t i = 0; i < set.len; i++) {
+                    target *tg = set.items[i];
+                    if (!tg->left) {
+                        hf_op_leave(r, tg->path, NULL,
+                                    "%s: not deleted: the package script that runs it is still "
+                                    "run: %s",
+                                    tg->path, hf_buf_cstr(&msg));
+                        hf_op_unblock(r, false,
+                                      "stop running the package script there, then "
+                                      "plan again");
+                    }
+                    tg->left = 1;
+                }
+                hf_buf_free(&msg);
+            }
+            hf_overlay_rollback(r->ctx->overlay);
+            while (r->rep->notes.len > notes)
+                free(hf_vec_pop(&r->rep->notes));
+            continue;
+        }
+        for (size_t t = 0; t < set.len && !bad; t++) {
+            target *tg = set.items[t];
+            if (tg->left)
+                continue;
+            link_of(r, tg);
+            bad = hf_overlay_delete(r->ctx->overlay, tg->path, &r->prov, err) < 0;
+        }
+        if (bad) {
+            hf_overlay_rollback(r->ctx->overlay);
             goto done;
+        }
+        hf_overlay_commit(r->ctx->overlay);
+        break;
+    }
     rc = 0;
 done:
     hf_buf_free(&text);
-    hf_vec_free(&targets, free);
+    hf_vec_free(&found, free);
+    hf_vec_free(&set, target_free);
+    hf_vec_free(&paths, NULL);
     hf_vec_free(&refs, hf_ref_free);
     hf_vec_free(&runs, hf_ref_free);
+    hf_vec_free(&hard, NULL);
     hf_vec_free(&dropped, free);
     return rc;
 }

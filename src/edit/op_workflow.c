@@ -1,7 +1,11 @@
 /* Workflow operations: replace-job (a job becomes a reusable-workflow
  * caller), replace-step (a step becomes a `uses:` step, with the OIDC grant
- * it needs) and remove-job (with the `needs:` of other jobs fixed). All go
- * through the splice editor, so the rest of each file keeps its bytes. */
+ * it needs) and remove-job (with the `needs:` of other jobs fixed; a
+ * workflow left without jobs is deleted). Jobs and steps are chosen by the
+ * step's predicate (`where`); each job is handed over on its own, so one
+ * that cannot be (an adapter input the workflow lacks) is listed and the
+ * others go on. All go through the splice editor, so the rest of each file
+ * keeps its bytes. */
 #include "edit/ops_int.h"
 
 #include <stdlib.h>
@@ -9,97 +13,36 @@
 
 #include "util/glob.h"
 #include "util/mem.h"
+#include "util/path.h"
 
 #define WORKFLOWS ".github/workflows/*.{yml,yaml}"
 
-static hf_ynode *jobs_of(const hf_ydoc *doc)
+hf_ynode *hf_op_jobs(const hf_ydoc *doc)
 {
     hf_ynode *jobs = hf_ynode_get(doc->root, "jobs");
     return jobs && jobs->kind == HF_Y_MAP ? jobs : NULL;
+}
+
+int hf_op_job_at(hf_op_run *r, const char *path, size_t j, hf_ydoc *doc, hf_ynode **id,
+                 hf_ynode **job, hf_error *err)
+{
+    if (hf_op_load_yaml(r, path, doc, err) < 0)
+        return -1;
+    hf_matcher_reset(r->matcher);
+    hf_ynode *jobs = hf_op_jobs(doc);
+    if (!jobs || j >= hf_ynode_pairs(jobs)) {
+        hf_ydoc_free(doc);
+        return 0;
+    }
+    *id = hf_ynode_key(jobs, j);
+    *job = hf_ynode_val(jobs, j);
+    return 1;
 }
 
 static int content_error(const hf_ydoc *doc, const hf_ynode *n, hf_error *err, const char *what,
                          const char *id)
 {
     return hf_error_set(err, "%s:%d:%d: %s '%s'", doc->path, n->line, n->col, what, id);
-}
-
-/* Renders a step's `uses:` (a template) into a string node. */
-static int render_uses(hf_op_run *r, const hf_vars *vars, hf_ynode **out, hf_error *err)
-{
-    hf_buf b = HF_BUF_INIT;
-    const char *u = r->step->uses ? r->step->uses : "";
-    if (!r->step->uses)
-        return hf_error_set(err, "the step has no `uses`");
-    /* hf_step keeps no mark for `uses`: positions are within its text */
-    hf_mark origin = {"uses", 1, 1};
-    if (hf_template_render(u, strlen(u), vars, origin, &b, err) < 0) {
-        hf_buf_free(&b);
-        return -1;
-    }
-    *out = hf_ynode_scalar(hf_buf_cstr(&b), b.len, HF_YS_DOUBLE);
-    hf_buf_free(&b);
-    return 0;
-}
-
-static int put_rendered(hf_ynode *map, const char *key, const hf_node *node, const hf_vars *vars,
-                        hf_error *err)
-{
-    hf_ynode *v = NULL;
-    if (!node)
-        return 0;
-    if (hf_template_render_node(node, vars, &v, err) < 0)
-        return -1;
-    hf_ynode_map_put(map, hf_ynode_scalar(key, strlen(key), HF_YS_PLAIN), v);
-    return 0;
-}
-
-/* Whether node already is what the step would make of it: same uses, same
- * with, no steps/run left. Captures are unknown here, so a template using
- * them never counts as converged. */
-static int already_done(hf_op_run *r, const hf_ynode *node, const char *leftover)
-{
-    hf_error ignore;
-    hf_ynode *uses = NULL, *with = NULL;
-    int same = 0;
-    if (!hf_ynode_get(node, "uses") || hf_ynode_get(node, leftover))
-        return 0;
-    if (render_uses(r, &r->vars, &uses, &ignore) < 0)
-        return 0;
-    if (hf_ynode_equal(uses, hf_ynode_get(node, "uses"))) {
-        const hf_ynode *have = hf_ynode_get(node, "with");
-        if (!r->step->with)
-            same = have == NULL;
-        else if (hf_template_render_node(r->step->with, &r->vars, &with, &ignore) == 0)
-            same = have && hf_ynode_equal(with, have);
-    }
-    hf_ynode_free(uses);
-    hf_ynode_free(with);
-    return same;
-}
-
-/* Does the job match the step's job id glob and/or pattern? The pattern
- * runs over the job's whole text (see hf_op_node_text), so it can combine
- * what several steps, the job's env and its name say; only a job that
- * still has steps can match (a caller job is already converted). */
-static int job_matches(hf_op_run *r, const hf_ydoc *doc, const hf_ynode *id, const hf_ynode *job,
-                       hf_vars *vars, hf_error *err)
-{
-    if (r->step->job && !hf_glob_match(r->step->job, id->value))
-        return 0;
-    if (!r->re)
-        return r->step->job != NULL;
-    const hf_ynode *steps = hf_ynode_get(job, "steps");
-    if (!steps || steps->kind != HF_Y_SEQ)
-        return 0;
-    hf_buf text = HF_BUF_INIT;
-    hf_vec texts = HF_VEC_INIT;
-    hf_op_node_text(doc, job, &text);
-    hf_vec_push(&texts, (void *)hf_buf_cstr(&text));
-    int m = hf_op_match_texts(r, &texts, doc->path, vars, err);
-    hf_vec_free(&texts, NULL);
-    hf_buf_free(&text);
-    return m;
 }
 
 /* Scalars anywhere under n (but not under skip) that mention `needs.<id>`
@@ -151,69 +94,251 @@ static void note_outputs(hf_op_run *r, const hf_ydoc *doc, const hf_ynode *job, 
     hf_vec_free(&skip, NULL);
 }
 
+static const char *scalar(const hf_ynode *n);
+
+int hf_op_make_caller(hf_op_run *r, hf_ydoc *doc, hf_ynode *job, hf_ynode *extra, hf_error *err)
+{
+    static const char *const keep[] = {"name",        "needs",    "if",
+                                       "concurrency", "strategy", "permissions"};
+    const hf_ynode *id = NULL;
+    hf_ynode *jobs = hf_op_jobs(doc);
+    for (size_t j = 0; jobs && j < hf_ynode_pairs(jobs) && !id; j++)
+        if (hf_ynode_val(jobs, j) == job)
+            id = hf_ynode_key(jobs, j);
+    if (id) {
+        note_outputs(r, doc, job, id->value);
+        /* a caller job cannot keep these: say so where they mattered */
+        const hf_ynode *env = hf_ynode_get(job, "environment");
+        const char *name = env && env->kind == HF_Y_SCALAR ? env->value
+                           : env ? scalar(hf_ynode_get(env, "name"))
+                                 : NULL;
+        if (env)
+            hf_op_note(r,
+                       "%s:%d:%d: job '%s' had environment '%s'; a job that calls a reusable "
+                       "workflow cannot have one: its protection rules must come from the "
+                       "called workflow",
+                       doc->path, env->line, env->col, id->value, name ? name : "?");
+    }
+    /* the job's own permissions block stays, byte for byte, when it already
+     * grants what the adapter asks */
+    const hf_ynode *want = hf_ynode_get(extra, "permissions");
+    if (want && hf_ynode_equal(want, hf_ynode_get(job, "permissions"))) {
+        hf_ynode *rest = hf_ynode_map();
+        for (size_t i = 0; i < hf_ynode_pairs(extra); i++)
+            if (!hf_ynode_is(hf_ynode_key(extra, i), "permissions"))
+                hf_ynode_map_put(rest, hf_ynode_copy(hf_ynode_key(extra, i)),
+                                 hf_ynode_copy(hf_ynode_val(extra, i)));
+        hf_ynode_free(extra);
+        extra = rest;
+        want = NULL;
+    }
+    size_t nkeep = want ? 5 : 6;
+    return hf_yedit_rebuild_map(doc, job, keep, nkeep, extra, err);
+}
+
+int hf_op_make_uses_step(hf_op_run *r, hf_ydoc *doc, hf_ynode *step, hf_ynode *extra, hf_error *err)
+{
+    static const char *const keep[] = {"id", "name", "if"};
+    (void)r;
+    return hf_yedit_rebuild_map(doc, step, keep, 3, extra, err);
+}
+
+/* The adapter a replace-job or replace-step uses: its own `uses`/`with`/...
+ * when written, else its capability's. */
+static const hf_adapter *step_adapter(hf_op_run *r, hf_adapter *own, int job, hf_error *err)
+{
+    const hf_step *st = r->step;
+    if (st->uses) {
+        memset(own, 0, sizeof(*own));
+        own->mark = st->mark;
+        if (job)
+            own->workflow = st->uses;
+        else
+            own->action = st->uses;
+        own->uses_mark = st->uses_mark;
+        own->with = st->with;
+        own->secrets = st->secrets;
+        own->permissions = st->permissions;
+        own->needs_oidc = st->needs_oidc;
+        return own;
+    }
+    const hf_capability *c =
+        st->capability && r->ctx->cfg ? hf_config_capability(r->ctx->cfg, st->capability) : NULL;
+    const hf_adapter *a = c ? c->adapter : NULL;
+    if (!a) {
+        hf_error_set(err, "the step has no `uses` and capability '%s' has no adapter",
+                     st->capability ? st->capability : st->exception);
+        return NULL;
+    }
+    if (job ? !a->workflow : !a->action) {
+        hf_error_set(
+            err, "capability '%s' is called through %s; a %s step needs %s", st->capability,
+            a->workflow ? "a reusable workflow" : "an action", job ? "replace-job" : "replace-step",
+            job ? "a reusable workflow (use replace-step)" : "an action (use replace-job)");
+        return NULL;
+    }
+    return a;
+}
+
+static const char *scalar(const hf_ynode *n)
+{
+    return n && n->kind == HF_Y_SCALAR ? n->value : NULL;
+}
+
+/* The target of an adapter without its template variables, for telling a
+ * job that already calls it: "owner/repo/path" before the @. */
+static int calls_target(const hf_ynode *node, const hf_adapter *a)
+{
+    const char *uses = scalar(hf_ynode_get(node, "uses"));
+    const char *target = a->workflow ? a->workflow : a->action;
+    const char *at = strchr(target, '@');
+    size_t n = at ? (size_t)(at - target) : strlen(target);
+    return uses && !strchr(target, '{') && !strncmp(uses, target, n) && uses[n] == '@';
+}
+
 int hf_op_replace_job(hf_op_run *r, hf_error *err)
 {
     hf_vec files = HF_VEC_INIT;
+    hf_adapter own;
     int rc = -1;
-    if (!r->step->job && !r->re) {
-        hf_error_set(err, "replace-job needs `job` or `pattern`");
+    const hf_adapter *a = step_adapter(r, &own, 1, err);
+    if (!a)
         goto done;
-    }
     hf_op_select(r, &r->step->files, WORKFLOWS, &files);
     for (size_t f = 0; f < files.len; f++) {
-        hf_ydoc doc = HF_YDOC_INIT;
-        size_t matched_here = 0;
-        if (hf_op_load_yaml(r, files.items[f], &doc, err) < 0)
-            goto done;
-        hf_ynode *jobs = jobs_of(&doc);
-        for (size_t j = 0; jobs && j < hf_ynode_pairs(jobs); j++) {
-            hf_ynode *id = hf_ynode_key(jobs, j), *job = hf_ynode_val(jobs, j);
-            if (job->kind != HF_Y_MAP)
-                continue;
-            hf_vars vars = HF_VARS_INIT;
-            hf_vars_copy(&vars, &r->vars);
-            int m = job_matches(r, &doc, id, job, &vars, err);
-            if (m <= 0) {
-                hf_vars_free(&vars);
-                if (m < 0) {
-                    hf_ydoc_free(&doc);
-                    goto done;
-                }
-                if (r->re && already_done(r, job, "steps")) {
-                    r->rep->matched++;
-                    r->rep->converged++;
-                }
+        for (size_t j = 0;; j++) {
+            hf_ydoc doc = HF_YDOC_INIT;
+            hf_ynode *id, *job;
+            int at = hf_op_job_at(r, files.items[f], j, &doc, &id, &job, err);
+            if (at < 0)
+                goto done;
+            if (at == 0)
+                break;
+            if (job->kind != HF_Y_MAP || hf_op_held(r, doc.path, id->value)) {
+                hf_ydoc_free(&doc);
                 continue;
             }
-            r->rep->matched++;
-            matched_here++;
-            note_outputs(r, &doc, job, id->value);
-            hf_ynode *extra = hf_ynode_map(), *uses = NULL;
-            const char *keep[] = {"name", "needs", "if", "concurrency", "permissions"};
-            size_t nkeep = r->step->permissions ? 4 : 5;
-            int bad = put_rendered(extra, "permissions", r->step->permissions, &vars, err) < 0 ||
-                      render_uses(r, &vars, &uses, err) < 0;
-            if (!bad) {
-                hf_ynode_map_put(extra, hf_ynode_scalar("uses", 4, HF_YS_PLAIN), uses);
-                bad = put_rendered(extra, "with", r->step->with, &vars, err) < 0 ||
-                      put_rendered(extra, "secrets", r->step->secrets, &vars, err) < 0;
+            if (calls_target(job, a)) {
+                r->rep->matched++;
+                r->rep->converged++;
+                hf_ydoc_free(&doc);
+                continue;
+            }
+            hf_vars vars = HF_VARS_INIT;
+            hf_buf what = HF_BUF_INIT;
+            hf_vars_copy(&vars, &r->vars);
+            hf_buf_printf(&what, "%s: job '%s'", doc.path, id->value);
+            hf_subject_ref s = {HF_SUBJ_JOB, &doc, id->value, job, NULL, doc.path, NULL, 0};
+            int m = hf_ynode_get(job, "steps")
+                        ? hf_op_test(r, r->step->where, &s, &vars, hf_buf_cstr(&what), err)
+                        : 0;
+            hf_buf_free(&what);
+            if (m == 1) {
+                hf_ynode *extra = NULL;
+                hf_error why;
+                r->rep->matched++;
+                hf_op_job_vars(r->ctx->cfg, &doc, id->value, job, &vars);
+                if (hf_adapter_job(a, &vars, &extra, &why) < 0) {
+                    hf_op_leave(r, doc.path, id->value, "%s:%d:%d: job '%s': %s", doc.path,
+                                job->line, job->col, id->value, why.msg);
+                    hf_adapter_unblock(r);
+                } else {
+                    hf_op_record_handed(r, &doc, job, r->step->capability);
+                    if (hf_op_make_caller(r, &doc, job, extra, err) < 0 ||
+                        hf_op_store_yaml(r, &doc, err) < 0)
+                        m = -1;
+                }
             }
             hf_vars_free(&vars);
-            if (bad || hf_yedit_rebuild_map(&doc, job, keep, nkeep, extra, err) < 0) {
-                if (bad)
-                    hf_ynode_free(extra);
-                hf_ydoc_free(&doc);
-                goto done;
-            }
-        }
-        size_t before = hf_overlay_change_count(r->ctx->overlay);
-        if (hf_op_store_yaml(r, &doc, err) < 0) {
             hf_ydoc_free(&doc);
-            goto done;
+            if (m < 0)
+                goto done;
         }
-        if (hf_overlay_change_count(r->ctx->overlay) == before)
-            r->rep->converged += matched_here;
-        hf_ydoc_free(&doc);
+    }
+    rc = 0;
+done:
+    hf_vec_free(&files, free);
+    return rc;
+}
+
+int hf_op_replace_step(hf_op_run *r, hf_error *err)
+{
+    hf_vec files = HF_VEC_INIT;
+    hf_adapter own;
+    int rc = -1;
+    const hf_adapter *a = step_adapter(r, &own, 0, err);
+    if (!a)
+        goto done;
+    hf_op_select(r, &r->step->files, WORKFLOWS, &files);
+    for (size_t f = 0; f < files.len; f++) {
+        for (size_t j = 0;; j++) {
+            hf_ydoc doc = HF_YDOC_INIT;
+            hf_ynode *id, *job;
+            int at = hf_op_job_at(r, files.items[f], j, &doc, &id, &job, err);
+            if (at < 0)
+                goto done;
+            if (at == 0)
+                break;
+            hf_ynode *steps = hf_ynode_get(job, "steps");
+            hf_subject_ref js = {HF_SUBJ_JOB, &doc, id->value, job, NULL, doc.path, NULL, 0};
+            int m = steps && steps->kind == HF_Y_SEQ && !hf_op_held(r, doc.path, id->value);
+            if (m && r->step->in_job) {
+                hf_buf what = HF_BUF_INIT;
+                hf_buf_printf(&what, "%s: job '%s'", doc.path, id->value);
+                m = hf_op_test(r, r->step->in_job, &js, NULL, hf_buf_cstr(&what), err);
+                hf_buf_free(&what);
+            }
+            int changed = 0, left = 0, converged = 0;
+            for (size_t i = steps ? steps->len : 0; m == 1 && i-- > 0;) {
+                hf_ynode *item = steps->kids[i];
+                if (item->kind != HF_Y_MAP)
+                    continue;
+                if (calls_target(item, a)) {
+                    converged++;
+                    continue;
+                }
+                hf_vars vars = HF_VARS_INIT;
+                hf_buf what = HF_BUF_INIT;
+                hf_vars_copy(&vars, &r->vars);
+                hf_buf_printf(&what, "%s: job '%s' step %zu", doc.path, id->value, i + 1);
+                hf_subject_ref s = {HF_SUBJ_STEP, &doc, id->value, job, item, doc.path, NULL, 0};
+                int t = hf_op_test(r, r->step->where, &s, &vars, hf_buf_cstr(&what), err);
+                hf_buf_free(&what);
+                if (t == 1) {
+                    hf_ynode *extra = NULL;
+                    hf_error why;
+                    r->rep->matched++;
+                    hf_op_job_vars(r->ctx->cfg, &doc, id->value, job, &vars);
+                    hf_op_step_vars(item, &vars);
+                    if (hf_adapter_step(a, &vars, &extra, &why) < 0) {
+                        hf_op_leave(r, doc.path, id->value, "%s:%d:%d: job '%s' step %zu: %s",
+                                    doc.path, item->line, item->col, id->value, i + 1, why.msg);
+                        left = 1;
+                    } else if (hf_op_make_uses_step(r, &doc, item, extra, err) < 0) {
+                        t = -1;
+                    } else {
+                        changed = 1;
+                    }
+                }
+                hf_vars_free(&vars);
+                if (t < 0)
+                    m = -1;
+            }
+            r->rep->matched += (size_t)converged;
+            r->rep->converged += (size_t)converged;
+            if (m == 1 && (changed || converged) && !left && a->needs_oidc &&
+                hf_op_grant_oidc(&doc, job, id->value, err) < 0)
+                m = -1;
+            if (m == 1 && changed && left) {
+                hf_ydoc_free(&doc); /* the job goes whole or not at all */
+                continue;
+            }
+            if (m == 1 && hf_op_store_yaml(r, &doc, err) < 0)
+                m = -1;
+            hf_ydoc_free(&doc);
+            if (m < 0)
+                goto done;
+        }
     }
     rc = 0;
 done:
@@ -224,7 +349,7 @@ done:
 /* Gives the job `id-token: write`. Job permissions replace the workflow's
  * (or the defaults), so a job without its own block gets the workflow's
  * grants (or `contents: read`) plus the new one. */
-static int grant_oidc(hf_ydoc *doc, hf_ynode *job, const char *id, hf_error *err)
+int hf_op_grant_oidc(hf_ydoc *doc, hf_ynode *job, const char *id, hf_error *err)
 {
     hf_ynode *perms = hf_ynode_get(job, "permissions");
     if (perms) {
@@ -273,92 +398,6 @@ static int grant_oidc(hf_ydoc *doc, hf_ynode *job, const char *id, hf_error *err
                                 grant, err);
 }
 
-int hf_op_replace_step(hf_op_run *r, hf_error *err)
-{
-    hf_vec files = HF_VEC_INIT;
-    int rc = -1;
-    if (!r->re) {
-        hf_error_set(err, "replace-step needs `pattern`");
-        goto done;
-    }
-    hf_op_select(r, &r->step->files, WORKFLOWS, &files);
-    for (size_t f = 0; f < files.len; f++) {
-        hf_ydoc doc = HF_YDOC_INIT;
-        size_t matched_here = 0;
-        if (hf_op_load_yaml(r, files.items[f], &doc, err) < 0)
-            goto done;
-        hf_ynode *jobs = jobs_of(&doc);
-        for (size_t j = 0; jobs && j < hf_ynode_pairs(jobs); j++) {
-            hf_ynode *id = hf_ynode_key(jobs, j), *job = hf_ynode_val(jobs, j);
-            hf_ynode *steps = hf_ynode_get(job, "steps");
-            int oidc = 0;
-            if (r->step->job && !hf_glob_match(r->step->job, id->value))
-                continue;
-            for (size_t s = 0; steps && steps->kind == HF_Y_SEQ && s < steps->len; s++) {
-                hf_ynode *item = steps->kids[s];
-                if (item->kind != HF_Y_MAP)
-                    continue;
-                hf_vec texts = HF_VEC_INIT;
-                hf_vars vars = HF_VARS_INIT;
-                hf_buf text = HF_BUF_INIT;
-                hf_vars_copy(&vars, &r->vars);
-                /* the step's whole text: run, uses, with, env, name */
-                hf_op_node_text(&doc, item, &text);
-                hf_vec_push(&texts, (void *)hf_buf_cstr(&text));
-                int m = hf_op_match_texts(r, &texts, doc.path, &vars, err);
-                hf_vec_free(&texts, NULL);
-                hf_buf_free(&text);
-                if (m <= 0) {
-                    hf_vars_free(&vars);
-                    if (m < 0) {
-                        hf_ydoc_free(&doc);
-                        goto done;
-                    }
-                    if (already_done(r, item, "run")) {
-                        r->rep->matched++;
-                        r->rep->converged++;
-                        oidc |= r->step->needs_oidc;
-                    }
-                    continue;
-                }
-                r->rep->matched++;
-                matched_here++;
-                oidc |= r->step->needs_oidc;
-                hf_ynode *extra = hf_ynode_map(), *uses = NULL;
-                const char *keep[] = {"id", "name", "if"};
-                int bad = render_uses(r, &vars, &uses, err) < 0;
-                if (!bad) {
-                    hf_ynode_map_put(extra, hf_ynode_scalar("uses", 4, HF_YS_PLAIN), uses);
-                    bad = put_rendered(extra, "with", r->step->with, &vars, err) < 0;
-                }
-                hf_vars_free(&vars);
-                if (bad || hf_yedit_rebuild_map(&doc, item, keep, 3, extra, err) < 0) {
-                    if (bad)
-                        hf_ynode_free(extra);
-                    hf_ydoc_free(&doc);
-                    goto done;
-                }
-            }
-            if (oidc && grant_oidc(&doc, job, id->value, err) < 0) {
-                hf_ydoc_free(&doc);
-                goto done;
-            }
-        }
-        size_t before = hf_overlay_change_count(r->ctx->overlay);
-        if (hf_op_store_yaml(r, &doc, err) < 0) {
-            hf_ydoc_free(&doc);
-            goto done;
-        }
-        if (hf_overlay_change_count(r->ctx->overlay) == before)
-            r->rep->converged += matched_here;
-        hf_ydoc_free(&doc);
-    }
-    rc = 0;
-done:
-    hf_vec_free(&files, free);
-    return rc;
-}
-
 static int is_removed(const hf_vec *removed_ids, const hf_ynode *n)
 {
     for (size_t i = 0; i < removed_ids->len; i++)
@@ -392,14 +431,34 @@ static int fix_needs(hf_ydoc *doc, hf_ynode *job, const hf_vec *removed_ids, hf_
     return 0;
 }
 
+/* Other workflows that call this one (`uses: ./.github/workflows/<file>`). */
+static int called_by(hf_op_run *r, const char *path, hf_buf *who)
+{
+    hf_vec all = HF_VEC_INIT;
+    hf_buf text = HF_BUF_INIT, needle = HF_BUF_INIT;
+    hf_error ignore;
+    int found = 0;
+    hf_buf_printf(&needle, "./%s", path);
+    hf_overlay_list(r->ctx->overlay, WORKFLOWS, &all);
+    for (size_t i = 0; i < all.len && !found; i++) {
+        if (!strcmp(all.items[i], path))
+            continue;
+        if (hf_overlay_read_text(r->ctx->overlay, all.items[i], &text, &ignore) == 0 &&
+            memmem(text.ptr ? text.ptr : "", text.len, needle.ptr, needle.len)) {
+            hf_buf_puts(who, all.items[i]);
+            found = 1;
+        }
+    }
+    hf_vec_free(&all, free);
+    hf_buf_free(&text);
+    hf_buf_free(&needle);
+    return found;
+}
+
 int hf_op_remove_job(hf_op_run *r, hf_error *err)
 {
     hf_vec files = HF_VEC_INIT;
     int rc = -1;
-    if (!r->step->job && !r->re) {
-        hf_error_set(err, "remove-job needs `job` or `pattern`");
-        goto done;
-    }
     hf_op_select(r, &r->step->files, WORKFLOWS, &files);
     for (size_t f = 0; f < files.len; f++) {
         hf_ydoc doc = HF_YDOC_INIT;
@@ -407,23 +466,51 @@ int hf_op_remove_job(hf_op_run *r, hf_error *err)
         int bad = 0;
         if (hf_op_load_yaml(r, files.items[f], &doc, err) < 0)
             goto done;
-        hf_ynode *jobs = jobs_of(&doc);
+        hf_matcher_reset(r->matcher);
+        hf_ynode *jobs = hf_op_jobs(&doc);
         for (size_t j = 0; jobs && j < hf_ynode_pairs(jobs) && !bad; j++) {
             hf_ynode *id = hf_ynode_key(jobs, j), *job = hf_ynode_val(jobs, j);
-            int m = job_matches(r, &doc, id, job, NULL, err);
+            if (job->kind != HF_Y_MAP || !hf_ynode_get(job, "steps") ||
+                hf_op_held(r, doc.path, id->value))
+                continue;
+            hf_buf what = HF_BUF_INIT;
+            hf_buf_printf(&what, "%s: job '%s'", doc.path, id->value);
+            hf_subject_ref s = {HF_SUBJ_JOB, &doc, id->value, job, NULL, doc.path, NULL, 0};
+            int m = hf_op_test(r, r->step->where, &s, NULL, hf_buf_cstr(&what), err);
+            hf_buf_free(&what);
             if (m < 0)
                 bad = 1;
             else if (m) {
                 hf_vec_push(&removed, job);
                 hf_vec_push(&ids, hf_xstrdup(id->value));
+                /* what it ran goes with it (deleted when nothing else runs it) */
+                hf_op_record_handed(r, &doc, job,
+                                    r->step->capability ? r->step->capability : r->step->exception);
             }
         }
         if (!bad && removed.len && removed.len == hf_ynode_pairs(jobs)) {
-            hf_error_set(err,
-                         "%s:%d:%d: removing every job would leave an empty workflow; use "
-                         "delete-workflow",
-                         doc.path, jobs->line, jobs->col);
-            bad = 1;
+            /* nothing of the workflow is left: the file goes, unless another
+             * workflow calls it */
+            hf_buf who = HF_BUF_INIT;
+            if (called_by(r, doc.path, &who)) {
+                hf_op_leave(r, doc.path, NULL,
+                            "%s:%d:%d: every job of this workflow goes, but %s calls it; "
+                            "left as it is",
+                            doc.path, jobs->line, jobs->col, hf_buf_cstr(&who));
+            } else {
+                r->rep->matched += removed.len;
+                if (hf_overlay_delete(r->ctx->overlay, doc.path, &r->prov, err) < 0)
+                    bad = 1;
+                else
+                    hf_op_note(r, "%s: every job went, so the workflow was deleted", doc.path);
+            }
+            hf_buf_free(&who);
+            hf_vec_free(&removed, NULL);
+            hf_vec_free(&ids, free);
+            hf_ydoc_free(&doc);
+            if (bad)
+                goto done;
+            continue;
         }
         for (size_t i = 0; i < ids.len && !bad; i++) {
             hf_vec skip = HF_VEC_INIT;

@@ -12,9 +12,34 @@
 
 const char *const hf_step_variables[] = {"capability", "exception", NULL};
 
+void hf_left_free(void *p)
+{
+    hf_left *l = p;
+    if (!l)
+        return;
+    free(l->text);
+    free(l->unblock);
+    free(l);
+}
+
+void hf_stale_free(void *p)
+{
+    hf_stale *s = p;
+    if (!s)
+        return;
+    free(s->path);
+    free(s->target);
+    free(s->needle);
+    free(s->now);
+    free(s);
+}
+
 void hf_step_report_free(hf_step_report *rep)
 {
+    hf_vec_free(&rep->stale, hf_stale_free);
     hf_vec_free(&rep->notes, free);
+    hf_vec_free(&rep->left, hf_left_free);
+    hf_vec_free(&rep->examined, free);
 }
 
 void hf_op_note(hf_op_run *r, const char *fmt, ...)
@@ -86,77 +111,103 @@ int hf_op_store_yaml(hf_op_run *r, hf_ydoc *doc, hf_error *err)
     return rc;
 }
 
-static void push_text(hf_vec *texts, const hf_ynode *n)
+static void held_key(hf_buf *b, const char *path, const char *job)
 {
-    if (n && n->kind == HF_Y_SCALAR)
-        hf_vec_push(texts, n->value);
+    hf_buf_clear(b);
+    hf_buf_puts(b, path);
+    if (job)
+        hf_buf_printf(b, "#%s", job);
 }
 
-void hf_op_step_texts(const hf_ynode *step, hf_vec *texts)
+void hf_op_leave(hf_op_run *r, const char *path, const char *job, const char *fmt, ...)
 {
-    push_text(texts, hf_ynode_get(step, "run"));
-    push_text(texts, hf_ynode_get(step, "uses"));
-    push_text(texts, hf_ynode_get(hf_ynode_get(step, "with"), "script"));
+    hf_buf b = HF_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    hf_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    hf_left *l = hf_xcalloc(1, sizeof(*l));
+    l->text = hf_buf_detach(&b);
+    hf_vec_push(&r->rep->left, l);
+    if (r->ctx->held && path && !hf_op_held(r, path, job)) {
+        held_key(&b, path, job);
+        hf_vec_push(r->ctx->held, hf_buf_detach(&b));
+    }
+    hf_buf_free(&b);
 }
 
-void hf_op_node_text(const hf_ydoc *doc, const hf_ynode *n, hf_buf *out)
+void hf_op_unblock(hf_op_run *r, bool policy, const char *fmt, ...)
 {
-    hf_buf_clear(out);
-    if (n->placed && n->start <= n->end && n->end <= doc->text.len) {
-        hf_buf_put(out, doc->text.ptr + n->start, n->end - n->start);
+    hf_left *l = hf_vec_get(&r->rep->left, r->rep->left.len - 1);
+    if (!l)
         return;
-    }
-    /* not from the text (built by an earlier edit): its steps' texts */
-    const hf_ynode *steps = hf_ynode_get(n, "steps");
-    hf_vec texts = HF_VEC_INIT;
-    if (steps && steps->kind == HF_Y_SEQ)
-        for (size_t i = 0; i < steps->len; i++)
-            hf_op_step_texts(steps->kids[i], &texts);
-    else
-        hf_op_step_texts(n, &texts);
-    for (size_t i = 0; i < texts.len; i++)
-        hf_buf_printf(out, "%s%s", i ? "\n" : "", (const char *)texts.items[i]);
-    hf_vec_free(&texts, NULL);
+    hf_buf b = HF_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    hf_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    free(l->unblock);
+    l->unblock = hf_buf_detach(&b);
+    l->policy = policy;
 }
 
-int hf_op_match_texts(hf_op_run *r, const hf_vec *texts, const char *path, hf_vars *vars,
-                      hf_error *err)
+int hf_op_held(const hf_op_run *r, const char *path, const char *job)
 {
-    for (size_t i = 0; i < texts->len; i++) {
-        const char *t = texts->items[i];
-        size_t s, e;
-        int m = hf_regex_search(r->re, t, strlen(t), 0, path, &s, &e, err);
-        if (m < 0)
-            return -1;
-        if (m) {
-            if (vars)
-                hf_regex_captures(r->re, t, vars);
-            return 1;
-        }
+    if (!r->ctx->held)
+        return 0;
+    hf_buf key = HF_BUF_INIT;
+    int found = 0;
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        held_key(&key, path, pass ? job : NULL);
+        if (pass && !job)
+            break;
+        for (size_t i = 0; i < r->ctx->held->len && !found; i++)
+            found = strcmp(r->ctx->held->items[i], hf_buf_cstr(&key)) == 0;
     }
-    return 0;
+    hf_buf_free(&key);
+    return found;
+}
+
+void hf_op_examined(hf_op_run *r, const char *what, const hf_buf *why)
+{
+    if (!r->rep->verbose)
+        return;
+    hf_buf b = HF_BUF_INIT;
+    hf_buf_printf(&b, "%s: %s", what, why && why->len ? hf_buf_cstr(why) : "does not match");
+    hf_vec_push(&r->rep->examined, hf_buf_detach(&b));
+}
+
+int hf_op_test(hf_op_run *r, const hf_pred *p, const hf_subject_ref *s, hf_vars *captures,
+               const char *what, hf_error *err)
+{
+    hf_buf why = HF_BUF_INIT;
+    int rc = hf_pred_eval(r->matcher, p, s, captures, r->rep->verbose ? &why : NULL, err);
+    if (rc == 0)
+        hf_op_examined(r, what, &why);
+    hf_buf_free(&why);
+    return rc;
 }
 
 /* Named captures become variables: one named like a built-in would make a
  * recipe silently mean something else. */
-static int check_capture_names(hf_op_run *r, hf_error *err)
+static int check_capture_names(hf_op_run *r, const hf_pred *p, hf_error *err)
 {
     hf_vec names = HF_VEC_INIT;
     int rc = 0;
-    hf_regex_group_names(r->re, &names);
+    hf_pred_capture_names(p, &names);
     for (size_t i = 0; i < names.len && rc == 0; i++)
         if (hf_vars_get(&r->vars, names.items[i]))
             rc = hf_error_set(err, "%s:%d:%d: capture group '%s' has the name of a variable",
-                              r->step->pattern_mark.file ? r->step->pattern_mark.file : "pattern",
-                              r->step->pattern_mark.line, r->step->pattern_mark.col,
+                              p->mark.file ? p->mark.file : "predicate", p->mark.line, p->mark.col,
                               (const char *)names.items[i]);
-    hf_vec_free(&names, NULL);
+    hf_vec_free(&names, free);
     return rc;
 }
 
 int hf_step_apply(const hf_edit_ctx *ctx, const hf_step *step, hf_step_report *rep, hf_error *err)
 {
     hf_op_run r = {ctx, step, rep, {0}, HF_VARS_INIT, NULL};
+    r.matcher = hf_matcher_new(ctx->overlay, ctx->regexes);
     hf_error inner;
     int rc = -1;
     size_t changes_before = hf_overlay_change_count(ctx->overlay);
@@ -173,16 +224,13 @@ int hf_step_apply(const hf_edit_ctx *ctx, const hf_step *step, hf_step_report *r
         hf_vars_set(&r.vars, "capability", step->capability);
     if (step->exception)
         hf_vars_set(&r.vars, "exception", step->exception);
-    if (!step->capability == !step->exception) {
+    if ((step->capability != NULL) + (step->exception != NULL) + step->by_route != 1) {
         hf_error_set(&inner, "a step needs exactly one link: capability or exception");
         goto fail;
     }
-    if (step->pattern && step->op != HF_OP_EDIT) {
-        /* edit compiles its own: its pattern runs over whole files */
-        if (hf_regex_compile(&r.re, step->pattern, step->pattern_mark, &inner) < 0 ||
-            check_capture_names(&r, &inner) < 0)
-            goto fail;
-    }
+    if (check_capture_names(&r, step->where, &inner) < 0 ||
+        check_capture_names(&r, step->in_job, &inner) < 0)
+        goto fail;
 
     hf_overlay_begin(ctx->overlay);
     switch (step->op) {
@@ -208,6 +256,9 @@ int hf_step_apply(const hf_edit_ctx *ctx, const hf_step *step, hf_step_report *r
     case HF_OP_WRITE:
         rc = hf_op_write(&r, &inner);
         break;
+    case HF_OP_ADOPT_ADAPTER:
+        rc = hf_op_adopt_adapter(&r, &inner);
+        break;
     }
     if (rc == 0 && step->expect >= 0 && rep->matched != (size_t)step->expect) {
         hf_error_set(&inner, "expected %d match%s, found %zu", step->expect,
@@ -218,19 +269,18 @@ int hf_step_apply(const hf_edit_ctx *ctx, const hf_step *step, hf_step_report *r
         /* nothing the step did stays, so neither do its notes */
         hf_overlay_rollback(ctx->overlay);
         hf_vec_free(&rep->notes, free);
+        hf_vec_free(&rep->left, hf_left_free);
         goto fail;
     }
     hf_overlay_commit(ctx->overlay);
     rep->changes = hf_overlay_change_count(ctx->overlay) - changes_before;
-    if (rep->matched == 0)
-        hf_op_note(&r, "step %zu (%s) matched nothing", step->index, hf_op_name(step->op));
     goto done;
 fail:
     rc = -1;
     hf_error_set(err, "%s:%d:%d: step %zu (%s): %s", step->mark.file ? step->mark.file : "recipe",
                  step->mark.line, step->mark.col, step->index, hf_op_name(step->op), inner.msg);
 done:
-    hf_regex_free(r.re);
+    hf_matcher_free(r.matcher);
     hf_vars_free(&r.vars);
     return rc;
 }

@@ -34,9 +34,13 @@ struct hf_overlay {
     hf_overlay_options opts;
     hf_vec entries; /* entry *, sorted by path (strcmp) */
     hf_vec changes; /* hf_change * */
-    int in_txn;
-    size_t txn_changes;
-    hf_vec undo; /* saved * */
+    /* open transactions, innermost last: each keeps the state of the paths
+     * it touched first and where the change log stood when it began */
+    struct txn {
+        hf_vec undo; /* saved * */
+        size_t changes;
+    } txns[8];
+    int depth;
 };
 
 const char *hf_change_kind_name(hf_change_kind k)
@@ -180,7 +184,8 @@ void hf_overlay_free(hf_overlay *ov)
         return;
     hf_vec_free(&ov->entries, entry_free);
     hf_vec_free(&ov->changes, change_free);
-    hf_vec_free(&ov->undo, saved_free);
+    for (int i = 0; i < ov->depth; i++)
+        hf_vec_free(&ov->txns[i].undo, saved_free);
     free(ov);
 }
 
@@ -403,10 +408,11 @@ done:
 /* Remembers e's state before the running step first changes it. */
 static void save(hf_overlay *ov, const char *path)
 {
-    if (!ov->in_txn)
+    if (!ov->depth)
         return;
-    for (size_t i = 0; i < ov->undo.len; i++)
-        if (strcmp(((saved *)ov->undo.items[i])->path, path) == 0)
+    hf_vec *undo = &ov->txns[ov->depth - 1].undo;
+    for (size_t i = 0; i < undo->len; i++)
+        if (strcmp(((saved *)undo->items[i])->path, path) == 0)
             return;
     saved *s = hf_xcalloc(1, sizeof(*s));
     s->path = hf_xstrdup(path);
@@ -419,12 +425,27 @@ static void save(hf_overlay *ov, const char *path)
         if (e->loaded)
             hf_buf_put(&s->data, hf_buf_cstr(&e->data), e->data.len);
     }
-    hf_vec_push(&ov->undo, s);
+    hf_vec_push(undo, s);
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 static void record(hf_overlay *ov, hf_change_kind kind, const char *path, const char *to,
                    const hf_provenance *prov)
 {
+    /* a step that writes a file again under the same link changes it once */
+    for (size_t i = ov->changes.len; prov && kind == HF_CHANGE_MODIFY && i-- > 0;) {
+        const hf_change *p = ov->changes.items[i];
+        if ((p->kind == HF_CHANGE_MODIFY || p->kind == HF_CHANGE_ADD) && !strcmp(p->path, path) &&
+            p->step == prov->step && same_str(p->recipe, prov->recipe) &&
+            same_str(p->capability, prov->capability) && same_str(p->exception, prov->exception))
+            return;
+        if (!strcmp(p->path, path))
+            break;
+    }
     hf_change *c = hf_xcalloc(1, sizeof(*c));
     c->kind = kind;
     c->path = hf_xstrdup(path);
@@ -594,21 +615,43 @@ const hf_change *hf_overlay_change(const hf_overlay *ov, size_t i)
 
 void hf_overlay_begin(hf_overlay *ov)
 {
-    hf_vec_free(&ov->undo, saved_free);
-    ov->in_txn = 1;
-    ov->txn_changes = ov->changes.len;
+    if (ov->depth >= (int)(sizeof(ov->txns) / sizeof(ov->txns[0])))
+        abort(); /* a programming error: transactions nest a few levels at most */
+    struct txn *t = &ov->txns[ov->depth++];
+    memset(&t->undo, 0, sizeof(t->undo));
+    t->changes = ov->changes.len;
 }
 
 void hf_overlay_commit(hf_overlay *ov)
 {
-    hf_vec_free(&ov->undo, saved_free);
-    ov->in_txn = 0;
+    if (!ov->depth)
+        return;
+    struct txn *t = &ov->txns[--ov->depth];
+    if (ov->depth) {
+        /* the enclosing transaction takes over the states it has not saved */
+        hf_vec *outer = &ov->txns[ov->depth - 1].undo;
+        for (size_t i = 0; i < t->undo.len; i++) {
+            saved *s = t->undo.items[i];
+            int have = 0;
+            for (size_t k = 0; k < outer->len && !have; k++)
+                have = strcmp(((saved *)outer->items[k])->path, s->path) == 0;
+            if (have)
+                saved_free(s);
+            else
+                hf_vec_push(outer, s);
+        }
+        t->undo.len = 0;
+    }
+    hf_vec_free(&t->undo, saved_free);
 }
 
 void hf_overlay_rollback(hf_overlay *ov)
 {
-    for (size_t i = ov->undo.len; i-- > 0;) {
-        saved *s = ov->undo.items[i];
+    if (!ov->depth)
+        return;
+    struct txn *t = &ov->txns[--ov->depth];
+    for (size_t i = t->undo.len; i-- > 0;) {
+        saved *s = t->undo.items[i];
         entry *e = insert(ov, s->path);
         e->mode = s->mode;
         e->oid = s->oid;
@@ -618,10 +661,9 @@ void hf_overlay_rollback(hf_overlay *ov)
         if (s->loaded)
             hf_buf_put(&e->data, hf_buf_cstr(&s->data), s->data.len);
     }
-    while (ov->changes.len > ov->txn_changes)
+    while (ov->changes.len > t->changes)
         change_free(hf_vec_pop(&ov->changes));
-    hf_vec_free(&ov->undo, saved_free);
-    ov->in_txn = 0;
+    hf_vec_free(&t->undo, saved_free);
 }
 
 /* Builds the tree of the entries in [lo, hi), all under prefix (which ends

@@ -3,6 +3,7 @@
 #include "edit/regex.h"
 
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,4 +173,74 @@ int hf_regex_substitute(hf_regex *re, const char *subject, size_t len, const cha
 done:
     hf_buf_free(&repl);
     return rc;
+}
+
+/* ---- the cache ----------------------------------------------------------- */
+
+struct hf_regex_cache {
+    const char **keys;
+    hf_regex **values;
+    size_t cap; /* a power of two */
+    size_t len;
+};
+
+hf_regex_cache *hf_regex_cache_new(void)
+{
+    hf_regex_cache *c = hf_xcalloc(1, sizeof(*c));
+    c->cap = 64;
+    c->keys = hf_xcalloc(c->cap, sizeof(*c->keys));
+    c->values = hf_xcalloc(c->cap, sizeof(*c->values));
+    return c;
+}
+
+void hf_regex_cache_free(hf_regex_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->cap; i++)
+        hf_regex_free(c->values[i]);
+    free(c->keys);
+    free(c->values);
+    free(c);
+}
+
+static size_t slot(const hf_regex_cache *c, const char *key)
+{
+    size_t h = ((size_t)(uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
+    size_t i = h & (c->cap - 1);
+    while (c->keys[i] && c->keys[i] != key)
+        i = (i + 1) & (c->cap - 1);
+    return i;
+}
+
+int hf_regex_cache_get(hf_regex_cache *c, const char *pattern, hf_mark where, hf_regex **out,
+                       hf_error *err)
+{
+    size_t i = slot(c, pattern);
+    if (c->keys[i]) {
+        *out = c->values[i];
+        return 0;
+    }
+    hf_regex *re = NULL;
+    if (hf_regex_compile(&re, pattern, where, err) < 0)
+        return -1;
+    if (2 * (c->len + 1) > c->cap) {
+        hf_regex_cache grown = {hf_xcalloc(2 * c->cap, sizeof(*c->keys)),
+                                hf_xcalloc(2 * c->cap, sizeof(*c->values)), 2 * c->cap, c->len};
+        for (size_t k = 0; k < c->cap; k++)
+            if (c->keys[k]) {
+                size_t j = slot(&grown, c->keys[k]);
+                grown.keys[j] = c->keys[k];
+                grown.values[j] = c->values[k];
+            }
+        free(c->keys);
+        free(c->values);
+        *c = grown;
+        i = slot(c, pattern);
+    }
+    c->keys[i] = pattern;
+    c->values[i] = re;
+    c->len++;
+    *out = re;
+    return 0;
 }

@@ -36,4 +36,16 @@ void hf_regex_group_names(const hf_regex *re, hf_vec *names);
 int hf_regex_substitute(hf_regex *re, const char *subject, size_t len, const char *replacement,
                         const char *path, hf_buf *out, size_t *count, hf_error *err);
 
+/* Compiled patterns of one worker, keyed by the address of the pattern
+ * string (the configuration keeps it for the whole run), so a pattern a
+ * predicate uses on every job of every repo is compiled once. Not
+ * thread-safe: one per worker. */
+typedef struct hf_regex_cache hf_regex_cache;
+
+hf_regex_cache *hf_regex_cache_new(void);
+void hf_regex_cache_free(hf_regex_cache *c);
+/* The compiled pattern (owned by the cache). */
+int hf_regex_cache_get(hf_regex_cache *c, const char *pattern, hf_mark where, hf_regex **out,
+                       hf_error *err);
+
 #endif

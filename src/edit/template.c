@@ -84,20 +84,39 @@ static int scan(const char *tpl, size_t len, hf_mark origin, emit_fn emit, void 
             i++;
             continue;
         }
-        size_t j = i + 2;
+        /* the body: alternatives `name` or 'literal', separated by `|` */
+        size_t j = i + 2, ns, ne = 0;
+        int ok = 1;
         while (j < len && tpl[j] == ' ')
             j++;
-        size_t ns = j;
-        while (j < len && name_char(tpl[j], j == ns))
+        ns = j;
+        while (ok) {
+            size_t as = j;
+            if (j < len && (tpl[j] == '\'' || tpl[j] == '"')) {
+                char q = tpl[j++];
+                while (j < len && tpl[j] != q && tpl[j] != '\n')
+                    j++;
+                ok = j < len && tpl[j] == q;
+                j++;
+            } else {
+                while (j < len && name_char(tpl[j], j == as))
+                    j++;
+                ok = j > as;
+            }
+            ne = j;
+            while (j < len && tpl[j] == ' ')
+                j++;
+            if (!ok || j >= len || tpl[j] != '|')
+                break;
             j++;
-        size_t ne = j;
-        while (j < len && tpl[j] == ' ')
-            j++;
-        if (ne == ns || j + 1 >= len || tpl[j] != '}' || tpl[j + 1] != '}') {
+            while (j < len && tpl[j] == ' ')
+                j++;
+        }
+        if (!ok || ne == ns || j + 1 >= len || tpl[j] != '}' || tpl[j + 1] != '}') {
             hf_mark m = mark_at(origin, tpl, i);
             return hf_error_set(err,
-                                "%s:%d:%d: malformed template placeholder; write {{name}} with a "
-                                "variable name",
+                                "%s:%d:%d: malformed template placeholder; write {{name}} or "
+                                "{{name | other | 'literal'}}",
                                 m.file ? m.file : "template", m.line, m.col);
         }
         if (emit(ctx, 0, tpl + lit, i - lit, lit, err) < 0 ||
@@ -109,12 +128,95 @@ static int scan(const char *tpl, size_t len, hf_mark origin, emit_fn emit, void 
     return emit(ctx, 0, tpl + lit, len - lit, lit, err);
 }
 
+/* One alternative of a placeholder body at s (n bytes left): its extent
+ * and whether it is a quoted literal. */
+static size_t alternative(const char *s, size_t n, size_t *alen, int *literal)
+{
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    size_t start = i;
+    *literal = i < n && (s[i] == '\'' || s[i] == '"');
+    if (*literal) {
+        char q = s[i++];
+        while (i < n && s[i] != q)
+            i++;
+        i++;
+    } else {
+        while (i < n && s[i] != ' ' && s[i] != '|')
+            i++;
+    }
+    *alen = i - start;
+    return start;
+}
+
+/* The value of a placeholder body "a | b | 'literal'": the first variable
+ * that is set (and, unless it is the last alternative, not empty), or the
+ * first literal reached. NULL when none is. */
+static const char *resolve_chain(const char *s, size_t n, const hf_vars *vars, hf_buf *scratch)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t alen;
+        int literal;
+        size_t start = alternative(s + i, n - i, &alen, &literal);
+        const char *a = s + i + start;
+        size_t next = i + start + alen;
+        while (next < n && s[next] == ' ')
+            next++;
+        int last = next >= n;
+        if (literal) {
+            /* a literal may hold placeholders of its own: rendered in turn */
+            hf_buf_clear(scratch);
+            if (memmem(a + 1, alen - 2, "{{", 2)) {
+                hf_error ignore;
+                hf_mark m = {"template", 1, 1};
+                if (hf_template_render(a + 1, alen - 2, vars, m, scratch, &ignore) < 0)
+                    return NULL;
+            } else {
+                hf_buf_put(scratch, a + 1, alen - 2);
+            }
+            return hf_buf_cstr(scratch);
+        }
+        char *name = hf_xstrndup(a, alen);
+        const char *v = vars ? hf_vars_get(vars, name) : NULL;
+        free(name);
+        if (v && (*v || last))
+            return v;
+        i = next + 1; /* past the `|` */
+    }
+    return NULL;
+}
+
+/* Appends each variable name of a placeholder body to names. */
+static void chain_names(const char *s, size_t n, hf_vec *names)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t alen;
+        int literal;
+        size_t start = alternative(s + i, n - i, &alen, &literal);
+        if (!literal) {
+            hf_vec_push(names, hf_xstrndup(s + i + start, alen));
+        } else if (alen > 2 && memmem(s + i + start + 1, alen - 2, "{{", 2)) {
+            hf_error ignore;
+            hf_mark m = {"template", 1, 1};
+            hf_template_names(s + i + start + 1, alen - 2, m, names, &ignore);
+        }
+        i += start + alen;
+        while (i < n && s[i] == ' ')
+            i++;
+        i++;
+    }
+}
+
 typedef struct text_ctx {
     const char *tpl;
     hf_mark origin;
     const hf_vars *vars;
     hf_buf *out;
     hf_vec *names;
+    hf_buf scratch; /* a literal alternative's text */
 } text_ctx;
 
 static int unknown(const text_ctx *t, const char *name, size_t n, size_t at, hf_error *err)
@@ -123,9 +225,16 @@ static int unknown(const text_ctx *t, const char *name, size_t n, size_t at, hf_
     hf_buf known = HF_BUF_INIT;
     for (size_t i = 0; t->vars && i < t->vars->names.len; i++)
         hf_buf_printf(&known, "%s%s", i ? ", " : "", (const char *)t->vars->names.items[i]);
-    hf_error_set(err, "%s:%d:%d: unknown template variable '%.*s' (known: %s)",
-                 m.file ? m.file : "template", m.line, m.col, (int)n, name,
-                 known.len ? hf_buf_cstr(&known) : "none");
+    if (memchr(name, '|', n))
+        hf_error_set(err,
+                     "%s:%d:%d: no value for {{%.*s}}: none of its variables is known here "
+                     "(known: %s)",
+                     m.file ? m.file : "template", m.line, m.col, (int)n, name,
+                     known.len ? hf_buf_cstr(&known) : "none");
+    else
+        hf_error_set(err, "%s:%d:%d: unknown template variable '%.*s' (known: %s)",
+                     m.file ? m.file : "template", m.line, m.col, (int)n, name,
+                     known.len ? hf_buf_cstr(&known) : "none");
     hf_buf_free(&known);
     return -1;
 }
@@ -137,9 +246,7 @@ static int emit_text(void *ctx, int is_var, const char *s, size_t n, size_t at, 
         hf_buf_put(t->out, s, n);
         return 0;
     }
-    char *name = hf_xstrndup(s, n);
-    const char *v = hf_vars_get(t->vars, name);
-    free(name);
+    const char *v = resolve_chain(s, n, t->vars, &t->scratch);
     if (!v)
         return unknown(t, s, n, at, err);
     hf_buf_puts(t->out, v);
@@ -149,8 +256,10 @@ static int emit_text(void *ctx, int is_var, const char *s, size_t n, size_t at, 
 int hf_template_render(const char *tpl, size_t len, const hf_vars *vars, hf_mark origin,
                        hf_buf *out, hf_error *err)
 {
-    text_ctx t = {tpl, origin, vars, out, NULL};
-    return scan(tpl, len, origin, emit_text, &t, err);
+    text_ctx t = {tpl, origin, vars, out, NULL, HF_BUF_INIT};
+    int rc = scan(tpl, len, origin, emit_text, &t, err);
+    hf_buf_free(&t.scratch);
+    return rc;
 }
 
 static int emit_name(void *ctx, int is_var, const char *s, size_t n, size_t at, hf_error *err)
@@ -158,13 +267,13 @@ static int emit_name(void *ctx, int is_var, const char *s, size_t n, size_t at, 
     (void)at;
     (void)err;
     if (is_var)
-        hf_vec_push(((text_ctx *)ctx)->names, hf_xstrndup(s, n));
+        chain_names(s, n, ((text_ctx *)ctx)->names);
     return 0;
 }
 
 int hf_template_names(const char *tpl, size_t len, hf_mark origin, hf_vec *names, hf_error *err)
 {
-    text_ctx t = {tpl, origin, NULL, NULL, names};
+    text_ctx t = {tpl, origin, NULL, NULL, names, HF_BUF_INIT};
     return scan(tpl, len, origin, emit_name, &t, err);
 }
 
@@ -174,7 +283,8 @@ int hf_template_names(const char *tpl, size_t len, hf_mark origin, hf_vec *names
 
 typedef struct yaml_ctx {
     text_ctx text;
-    hf_vec values; /* const char *: the value of token k */
+    hf_vec values;   /* const char *: the value of token k */
+    hf_vec literals; /* char *: literal alternatives values point into */
 } yaml_ctx;
 
 static int emit_token(void *ctx, int is_var, const char *s, size_t n, size_t at, hf_error *err)
@@ -184,11 +294,14 @@ static int emit_token(void *ctx, int is_var, const char *s, size_t n, size_t at,
         hf_buf_put(y->text.out, s, n);
         return 0;
     }
-    char *name = hf_xstrndup(s, n);
-    const char *v = hf_vars_get(y->text.vars, name);
-    free(name);
+    const char *v = resolve_chain(s, n, y->text.vars, &y->text.scratch);
     if (!v)
         return unknown(&y->text, s, n, at, err);
+    if (v == hf_buf_cstr(&y->text.scratch)) {
+        char *copy = hf_xstrdup(v);
+        hf_vec_push(&y->literals, copy);
+        v = copy;
+    }
     hf_buf_printf(y->text.out, TOKEN_PREFIX "%zuX", y->values.len);
     hf_vec_push(&y->values, (void *)v);
     return 0;
@@ -355,7 +468,7 @@ int hf_template_render_yaml(const char *tpl, size_t len, const hf_vars *vars, hf
                             hf_buf *out, hf_error *err)
 {
     hf_buf tokened = HF_BUF_INIT, result = HF_BUF_INIT;
-    yaml_ctx y = {{tpl, origin, vars, &tokened, NULL}, HF_VEC_INIT};
+    yaml_ctx y = {{tpl, origin, vars, &tokened, NULL, HF_BUF_INIT}, HF_VEC_INIT, HF_VEC_INIT};
     hf_ydoc doc = HF_YDOC_INIT, check = HF_YDOC_INIT;
     hf_vec fixes = HF_VEC_INIT;
     const char *file = origin.file ? origin.file : "template";
@@ -408,6 +521,8 @@ int hf_template_render_yaml(const char *tpl, size_t len, const hf_vars *vars, hf
 done:
     hf_vec_free(&fixes, fix_free);
     hf_vec_free(&y.values, NULL);
+    hf_vec_free(&y.literals, free);
+    hf_buf_free(&y.text.scratch);
     hf_ydoc_free(&doc);
     hf_ydoc_free(&check);
     hf_buf_free(&tokened);

@@ -58,6 +58,14 @@ static void repo_path(hf_buf *out, const char *owner, const char *repo)
     hf_http_escape(out, repo, false);
 }
 
+int hf_gh_repo_path(hf_buf *out, const char *owner, const char *repo, hf_error *err)
+{
+    if (check_repo(owner, repo, err) < 0)
+        return -1;
+    repo_path(out, owner, repo);
+    return 0;
+}
+
 /* ---- parsing -------------------------------------------------------- */
 
 static char *json_str(const cJSON *obj, const char *name)
@@ -512,7 +520,7 @@ static int reviewed_already(hf_http *h, const char *owner, const char *repo, lon
 
 int hf_gh_reviewers_ensure(hf_http *h, const char *owner, const char *repo, long number,
                            const char *const *reviewers, size_t n, const hf_gh_pr *known,
-                           size_t *added, hf_error *err)
+                           bool fresh, size_t *added, hf_error *err)
 {
     if (added)
         *added = 0;
@@ -522,7 +530,7 @@ int hf_gh_reviewers_ensure(hf_http *h, const char *owner, const char *repo, long
     hf_buf path = HF_BUF_INIT;
     hf_http_response resp = HF_HTTP_RESPONSE_INIT;
     cJSON *want_users = cJSON_CreateArray(), *want_teams = cJSON_CreateArray();
-    bool looked_at_reviews = false;
+    bool looked_at_reviews = fresh;
     size_t count = 0;
     int rc = reviewers_present(h, owner, repo, number, known, &users, &teams, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {

@@ -83,10 +83,16 @@ int hf_gh_labels_ensure(hf_http *h, const char *owner, const char *repo, long nu
 /* Requests review from those of reviewers[0..n) not yet requested: "login"
  * for a user, "org/slug" for a team. The PR's author and users who already
  * reviewed count as present (re-requesting them would notify them again on
- * every run). Current requests come from `known` when given, else a GET. */
+ * every run). Current requests come from `known` when given, else a GET.
+ * fresh: the PR was opened by this caller moments ago, so nobody has
+ * reviewed it and the reviews are not asked for. */
 int hf_gh_reviewers_ensure(hf_http *h, const char *owner, const char *repo, long number,
                            const char *const *reviewers, size_t n, const hf_gh_pr *known,
-                           size_t *added, hf_error *err);
+                           bool fresh, size_t *added, hf_error *err);
+
+/* out = "/repos/OWNER/REPO" after checking both names; -1 when they are not
+ * GitHub names. */
+int hf_gh_repo_path(hf_buf *out, const char *owner, const char *repo, hf_error *err);
 
 /* Deletes refs/heads/branch. A branch that is already gone is not an error;
  * *deleted (optional) says whether this call removed it. */

@@ -2,6 +2,7 @@
  * by `link`, an ETag cache on disk, and the retry policy of DESIGN.md ("GitHub
  * API discipline"). Every error message passes through redaction. */
 #include "forge/http.h"
+#include "forge/auth.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/log.h"
@@ -30,6 +31,9 @@ struct hf_http {
     char *base; /* no trailing slash */
     char *auth_header;
     char *token;
+    hf_auth *auth;
+    char *scope_owner, *scope_repo;
+    char *graphql; /* the GraphQL endpoint's URL */
     char *etag_dir;
     const hf_clock *clock;
     hf_governor *governor;
@@ -136,6 +140,14 @@ static int parse_base(hf_http *h, const char *base, bool with_token, hf_error *e
                    base, host);
         goto done;
     }
+    /* GitHub Enterprise: https://HOST/api/v3 and https://HOST/api/graphql. */
+    hf_buf g = HF_BUF_INIT;
+    size_t v3 = strlen("/api/v3");
+    if (b.len > v3 && strcmp(b.ptr + b.len - v3, "/api/v3") == 0)
+        hf_buf_printf(&g, "%.*s/api/graphql", (int)(b.len - v3), b.ptr);
+    else
+        hf_buf_printf(&g, "%s/graphql", b.ptr);
+    h->graphql = hf_buf_detach(&g);
     h->base = hf_buf_detach(&b);
     rc = 0;
 done:
@@ -165,7 +177,9 @@ int hf_http_new(hf_http **out, const hf_http_options *opts, hf_error *err)
         h->token = hf_xstrdup(token);
         hf_log_add_secret(token);
     }
-    if (parse_base(h, opts->api_base ? opts->api_base : HF_HTTP_DEFAULT_API, token != NULL, err) <
+    h->auth = opts->auth;
+    bool credentials = token || opts->auth || opts->authenticated;
+    if (parse_base(h, opts->api_base ? opts->api_base : HF_HTTP_DEFAULT_API, credentials, err) <
         0) {
         hf_http_free(h);
         return -1;
@@ -183,11 +197,8 @@ int hf_http_new(hf_http **out, const hf_http_options *opts, hf_error *err)
         hf_http_free(h);
         return hf_error_set(err, "libcurl: cannot create a handle");
     }
-    if (token) {
-        hf_buf a = HF_BUF_INIT;
-        hf_buf_printf(&a, "Authorization: Bearer %s", token);
-        h->auth_header = hf_buf_detach(&a);
-    }
+    if (token)
+        hf_http_set_token(h, token);
     h->clock = opts->clock ? opts->clock : hf_clock_system();
     h->governor = opts->governor;
     if (!h->governor) {
@@ -205,6 +216,37 @@ int hf_http_new(hf_http **out, const hf_http_options *opts, hf_error *err)
     return 0;
 }
 
+static void wipe_free(char *s)
+{
+    if (!s)
+        return;
+    memset(s, 0, strlen(s));
+    free(s);
+}
+
+void hf_http_set_token(hf_http *h, const char *token)
+{
+    wipe_free(h->token);
+    wipe_free(h->auth_header);
+    h->token = NULL;
+    h->auth_header = NULL;
+    if (!token || !*token || strpbrk(token, "\r\n"))
+        return;
+    h->token = hf_xstrdup(token);
+    hf_log_add_secret(token);
+    hf_buf a = HF_BUF_INIT;
+    hf_buf_printf(&a, "Authorization: Bearer %s", token);
+    h->auth_header = hf_buf_detach(&a);
+}
+
+void hf_http_set_scope(hf_http *h, const char *owner, const char *repo)
+{
+    free(h->scope_owner);
+    free(h->scope_repo);
+    h->scope_owner = owner ? hf_xstrdup(owner) : NULL;
+    h->scope_repo = repo ? hf_xstrdup(repo) : NULL;
+}
+
 void hf_http_free(hf_http *h)
 {
     if (!h)
@@ -213,14 +255,11 @@ void hf_http_free(hf_http *h)
         curl_easy_cleanup(h->curl);
     if (h->own_governor)
         hf_governor_free(h->governor);
-    if (h->auth_header) {
-        memset(h->auth_header, 0, strlen(h->auth_header));
-        free(h->auth_header);
-    }
-    if (h->token) {
-        memset(h->token, 0, strlen(h->token));
-        free(h->token);
-    }
+    wipe_free(h->auth_header);
+    wipe_free(h->token);
+    free(h->scope_owner);
+    free(h->scope_repo);
+    free(h->graphql);
     free(h->base);
     free(h->etag_dir);
     free(h);
@@ -655,7 +694,8 @@ static int resolve_url(const hf_http *h, const char *path, hf_buf *url, hf_error
         return 0;
     }
     size_t n = strlen(h->base);
-    if (strncmp(path, h->base, n) == 0 && (path[n] == '/' || path[n] == '?')) {
+    if ((strncmp(path, h->base, n) == 0 && (path[n] == '/' || path[n] == '?')) ||
+        strcmp(path, h->graphql) == 0) {
         hf_buf_puts(url, path);
         return 0;
     }
@@ -756,8 +796,19 @@ int hf_http_request(hf_http *h, const char *method, const char *path, const char
 
     bool mutation = is_mutation(method);
     bool conditional = !mutation && h->etag_dir != NULL;
+    bool renewed = false;
     int transient = 0, blind = 0;
     for (int tries = 1;; tries++) {
+        if (h->auth) {
+            /* Asked before every attempt: an installation token may have
+             * come near its end during a long wait. */
+            char *token = NULL;
+            if (hf_auth_token(h->auth, h->scope_owner, h->scope_repo, &token, err) < 0)
+                goto done;
+            if (!h->token || strcmp(token, h->token) != 0)
+                hf_http_set_token(h, token);
+            hf_auth_token_free(token);
+        }
         bool have_cache = conditional && cache_read(h, url.ptr, &cached) == 0;
         if (mutation)
             hf_governor_begin(h->governor);
@@ -800,6 +851,12 @@ int hf_http_request(hf_http *h, const char *method, const char *path, const char
             hf_buf_free(&why);
             rc = 0;
             goto done;
+        } else if (a.status == 401 && hf_auth_is_app(h->auth) && !renewed) {
+            /* An installation token GitHub no longer takes (revoked, or its
+             * hour over by GitHub's clock): one more try with a new one. */
+            hf_auth_refused(h->auth, h->token);
+            renewed = true;
+            hf_buf_puts(&why, "401 with an installation token");
         } else if (a.status == 304) {
             /* A 304 for a request that was not conditional: ask plainly. */
             conditional = false;
@@ -857,6 +914,66 @@ done:
     cache_entry_free(&cached);
     attempt_free(&a);
     hf_buf_free(&url);
+    return rc;
+}
+
+int hf_http_graphql(hf_http *h, const char *query, const cJSON *variables, cJSON **data,
+                    char *error_type, size_t type_size, hf_error *err)
+{
+    *data = NULL;
+    if (error_type && type_size)
+        error_type[0] = '\0';
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "query", query);
+    cJSON_AddItemToObject(req, "variables",
+                          variables ? cJSON_Duplicate(variables, 1) : cJSON_CreateObject());
+    char *body = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    hf_http_response resp = HF_HTTP_RESPONSE_INIT;
+    cJSON *doc = NULL;
+    int rc = hf_http_request(h, "POST", h->graphql, body, &resp, err);
+    cJSON_free(body);
+    if (rc < 0)
+        goto done;
+    if (resp.status != 200) {
+        rc = hf_http_fail(err, "POST", "/graphql", &resp);
+        goto done;
+    }
+    doc = cJSON_ParseWithLength(resp.body.ptr, resp.body.len);
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(doc, "errors");
+    if (cJSON_GetArraySize(errors) > 0) {
+        hf_buf msg = HF_BUF_INIT;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, errors)
+        {
+            const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+            const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+            hf_buf_puts(&msg, msg.len ? "; " : "");
+            put_server_text(&msg, cJSON_IsString(m) ? m->valuestring : "unknown error");
+            if (cJSON_IsString(t)) {
+                hf_buf_puts(&msg, " (");
+                put_server_text(&msg, t->valuestring);
+                hf_buf_putc(&msg, ')');
+                if (error_type && type_size && !error_type[0])
+                    snprintf(error_type, type_size, "%s", t->valuestring);
+            }
+        }
+        rc = http_error(h, err, "POST /graphql: %s%s%s%s", msg.ptr,
+                        resp.request_id ? " (request id " : "",
+                        resp.request_id ? resp.request_id : "", resp.request_id ? ")" : "");
+        hf_buf_free(&msg);
+        goto done;
+    }
+    cJSON *d = cJSON_DetachItemFromObjectCaseSensitive(doc, "data");
+    if (!cJSON_IsObject(d)) {
+        cJSON_Delete(d);
+        rc = http_error(h, err, "POST /graphql: the answer has no data");
+        goto done;
+    }
+    *data = d;
+done:
+    cJSON_Delete(doc);
+    hf_http_response_free(&resp);
     return rc;
 }
 

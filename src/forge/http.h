@@ -3,7 +3,8 @@
  * workers share. It sends GitHub's required headers and the token, follows
  * `link` pagination, answers conditional GETs from an ETag cache on disk, and
  * retries 5xx, dropped connections and rate limits with bounded waits. The
- * token never appears in an error message or a log line. */
+ * token (fixed, or a GitHub App's installation token asked of an hf_auth
+ * for each attempt) never appears in an error message or a log line. */
 #ifndef HF_FORGE_HTTP_H
 #define HF_FORGE_HTTP_H
 
@@ -19,9 +20,15 @@
 
 #define HF_HTTP_DEFAULT_API "https://api.github.com"
 
+typedef struct hf_auth hf_auth; /* forge/auth.h */
+
 typedef struct hf_http_options {
     const char *api_base;  /* NULL: api.github.com; GHE: "https://HOST/api/v3" */
     const char *token;     /* NULL: no Authorization header; copied */
+    hf_auth *auth;         /* instead of token: asked for the token of the scope
+                            * (hf_http_set_scope) before every attempt; must
+                            * outlive the client */
+    bool authenticated;    /* no token yet, but hf_http_set_token will give one */
     const char *etag_dir;  /* NULL: no conditional GETs; created when missing */
     const hf_clock *clock; /* NULL: the system clock; must outlive the client */
     hf_governor *governor; /* shared across workers; NULL: a private one */
@@ -60,9 +67,16 @@ typedef struct hf_http_stats {
 typedef struct hf_http hf_http;
 
 /* Checks the base URL (http or https; plain http only to a loopback host
- * when a token is set), copies the token and registers it as a secret. */
+ * when credentials are sent), copies the token and registers it as a
+ * secret. */
 int hf_http_new(hf_http **out, const hf_http_options *opts, hf_error *err);
 void hf_http_free(hf_http *h);
+
+/* Replaces the token (copied and registered as a secret). */
+void hf_http_set_token(hf_http *h, const char *token);
+/* The repository the next requests are about: with an App's auth, whose
+ * installation token they carry. */
+void hf_http_set_scope(hf_http *h, const char *owner, const char *repo);
 
 /* The normalised API base URL, without a trailing slash. */
 const char *hf_http_base(const hf_http *h);
@@ -85,6 +99,15 @@ void hf_http_response_free(hf_http_response *resp);
  * an object and the array is that member of it. A non-200 answer is an
  * error. */
 int hf_http_get_all(hf_http *h, const char *path, const char *member, cJSON **out, hf_error *err);
+
+/* POSTs a GraphQL document with variables to the API's GraphQL endpoint
+ * (/graphql beside the REST base; /api/graphql on GitHub Enterprise, whose
+ * REST base ends in /api/v3). A mutation like any POST: governed and
+ * retried. *data receives the answer's "data" (cJSON_Delete it). An answer
+ * with "errors" fails with their messages; *error_type (optional) then
+ * receives the first error's type ("STALE_DATA", ...; "" when none). */
+int hf_http_graphql(hf_http *h, const char *query, const cJSON *variables, cJSON **data,
+                    char *error_type, size_t type_size, hf_error *err);
 
 /* Sets err to "METHOD PATH: STATUS Reason: message from the body (request
  * id)" for an answer the caller did not expect; returns -1. */

@@ -89,9 +89,8 @@ int hf_mirror_fetch(git_repository *mirror, const hf_remote_spec *remote, char *
                     hf_error *err)
 {
     git_remote *r = NULL;
-    git_remote_callbacks cb;
+    git_remote_connect_options co;
     hf_credential_state st;
-    git_proxy_options proxy;
     git_fetch_options fetch;
     char *spec = "+refs/heads/*:refs/heads/*";
     git_strarray refspecs = {&spec, 1};
@@ -99,29 +98,32 @@ int hf_mirror_fetch(git_repository *mirror, const hf_remote_spec *remote, char *
     hf_buf ref = HF_BUF_INIT;
     int rc = 0;
 
-    git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
+    memset(&st, 0, sizeof(st));
     git_fetch_options_init(&fetch, GIT_FETCH_OPTIONS_VERSION);
     if (default_branch)
         *default_branch = NULL;
     if ((rc = hf_remote_open(&r, mirror, remote, err)) < 0)
         goto done;
-    hf_remote_callbacks_init(&cb, &st, remote);
-    proxy.type = GIT_PROXY_AUTO;
+    hf_remote_connect_init(&co, &st, remote);
     /* Connect first so the default branch is read from this very
-     * advertisement, then download over the same connection. */
-    if (git_remote_connect(r, GIT_DIRECTION_FETCH, &cb, &proxy, NULL) < 0) {
+     * advertisement, then fetch over the same connection (the fetch options
+     * repeat the connection's, which libgit2 applies anew). git_remote_fetch
+     * rather than git_remote_download + update_tips + prune: libgit2 1.5.1's
+     * git_remote_download never frees its copy of the options, which would
+     * leak the Authorization header with every fetch. */
+    if (git_remote_connect_ext(r, GIT_DIRECTION_FETCH, &co) < 0) {
         rc = hf_remote_fail(err, remote, "fetch from", &st);
         goto done;
     }
     head = hf_remote_default_branch(r);
-    fetch.callbacks = cb;
-    fetch.proxy_opts = proxy;
+    fetch.callbacks = co.callbacks;
+    fetch.proxy_opts = co.proxy_opts;
+    fetch.follow_redirects = co.follow_redirects;
+    fetch.custom_headers = co.custom_headers;
     fetch.prune = GIT_FETCH_PRUNE;
     fetch.update_fetchhead = 0;
     fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    if (git_remote_download(r, &refspecs, &fetch) < 0 ||
-        git_remote_update_tips(r, &cb, 0, GIT_REMOTE_DOWNLOAD_TAGS_NONE, NULL) < 0 ||
-        git_remote_prune(r, &cb) < 0) {
+    if (git_remote_fetch(r, &refspecs, &fetch, NULL) < 0) {
         rc = hf_remote_fail(err, remote, "fetch from", &st);
         goto done;
     }
@@ -141,6 +143,7 @@ done:
     if (r)
         git_remote_disconnect(r);
     git_remote_free(r);
+    hf_credential_state_dispose(&st);
     free(head);
     hf_buf_free(&ref);
     git_error_clear();

@@ -11,7 +11,6 @@
 #include "git/remote.h"
 #include "util/mem.h"
 
-#define KEY_CAPABILITY "Launchplane-Capability"
 #define KEY_EXCEPTION "Handoff-Exception"
 #define KEY_FLEET "Handoff-Fleet"
 
@@ -170,7 +169,9 @@ int hf_commit_message(hf_buf *out, const char *subject, const char *body, const 
     if (t && (t->capabilities.len || t->exceptions.len || t->fleet)) {
         hf_buf_puts(out, "\n");
         for (size_t i = 0; i < t->capabilities.len; i++)
-            hf_buf_printf(out, KEY_CAPABILITY ": %s\n", (const char *)t->capabilities.items[i]);
+            hf_buf_printf(out, "%s: %s\n",
+                          t->capability_key ? t->capability_key : HF_TRAILER_CAPABILITY,
+                          (const char *)t->capabilities.items[i]);
         for (size_t i = 0; i < t->exceptions.len; i++)
             hf_buf_printf(out, KEY_EXCEPTION ": %s\n", (const char *)t->exceptions.items[i]);
         if (t->fleet)
@@ -197,6 +198,15 @@ static int blank_line(const char *p, size_t n)
         if (!isspace((unsigned char)p[i]))
             return 0;
     return 1;
+}
+
+/* The key of a capability trailer: handoff's own, or any key a fleet chose
+ * that ends in "-Capability" (fleet.yml `commit.capability-trailer`). */
+static bool is_capability_key(const char *key, size_t n)
+{
+    static const char suffix[] = "-Capability";
+    size_t sn = sizeof(suffix) - 1;
+    return n > sn && strncasecmp(key + n - sn, suffix, sn) == 0;
 }
 
 int hf_trailers_parse(hf_trailers *out, const char *message, hf_error *err)
@@ -247,7 +257,7 @@ int hf_trailers_parse(hf_trailers *out, const char *message, hf_error *err)
         if (vn == 0)
             continue;
         char *value = hf_xstrndup(v, vn);
-        if (k == strlen(KEY_CAPABILITY) && strncasecmp(line, KEY_CAPABILITY, k) == 0)
+        if (is_capability_key(line, k))
             sorted_insert(&parsed.capabilities, value);
         else if (k == strlen(KEY_EXCEPTION) && strncasecmp(line, KEY_EXCEPTION, k) == 0)
             sorted_insert(&parsed.exceptions, value);

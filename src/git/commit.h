@@ -30,14 +30,18 @@ int hf_commit_create(git_oid *out, git_repository *repo, const git_oid *parent, 
 /* The links a commit carries. Each list is sorted and free of duplicates;
  * the strings are owned (hf_trailers_free). */
 typedef struct hf_trailers {
-    hf_vec capabilities; /* char *: Launchplane-Capability */
-    hf_vec exceptions;   /* char *: Handoff-Exception */
-    char *fleet;         /* Handoff-Fleet, NULL when absent */
+    hf_vec capabilities;        /* char *: one trailer each, keyed capability_key */
+    hf_vec exceptions;          /* char *: Handoff-Exception */
+    char *fleet;                /* Handoff-Fleet, NULL when absent */
+    const char *capability_key; /* borrowed; NULL: HF_TRAILER_CAPABILITY */
 } hf_trailers;
+
+/* The capability trailer's key when the fleet names none. */
+#define HF_TRAILER_CAPABILITY "Handoff-Capability"
 
 #define HF_TRAILERS_INIT                                                                           \
     {                                                                                              \
-        HF_VEC_INIT, HF_VEC_INIT, NULL                                                             \
+        HF_VEC_INIT, HF_VEC_INIT, NULL, NULL                                                       \
     }
 
 /* Adds one id (ignored when already there). An id is one line of printable
@@ -56,7 +60,8 @@ int hf_commit_message(hf_buf *out, const char *subject, const char *body, const 
                       hf_error *err);
 
 /* Reads the trailers of a message: its last paragraph, when that is not the
- * subject and every line of it is "Key: value". Unknown keys are skipped,
+ * subject and every line of it is "Key: value". A key ending in "-Capability"
+ * names a capability (whatever key the fleet chose). Unknown keys are skipped,
  * keys compare case-insensitively. A message without trailers gives an empty
  * result, not an error. */
 int hf_trailers_parse(hf_trailers *out, const char *message, hf_error *err);

@@ -59,15 +59,13 @@ static int push_branch(git_repository *repo, const hf_push_options *opts, const 
 {
     const hf_remote_spec *spec = &opts->remote;
     git_remote *remote = NULL;
-    git_remote_callbacks cb;
-    git_proxy_options proxy;
+    git_remote_connect_options co;
     push_state ps = {0};
     hf_buf dst = HF_BUF_INIT, src = HF_BUF_INIT, refspec = HF_BUF_INIT;
     char *asked_default = NULL;
     int made_src = 0;
     int rc = 0;
 
-    git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
     memset(result, 0, sizeof(*result));
     if (hf_branch_name_check(opts->branch, err) < 0)
         return hf_error_wrap(err, "%s: push", spec->repo);
@@ -83,11 +81,10 @@ static int push_branch(git_repository *repo, const hf_push_options *opts, const 
 
     if ((rc = hf_remote_open(&remote, repo, spec, err)) < 0)
         goto done;
-    hf_remote_callbacks_init(&cb, &ps.cred, spec);
-    cb.push_update_reference = on_update_reference;
-    cb.payload = &ps;
-    proxy.type = GIT_PROXY_AUTO;
-    if (git_remote_connect(remote, GIT_DIRECTION_PUSH, &cb, &proxy, NULL) < 0) {
+    hf_remote_connect_init(&co, &ps.cred, spec);
+    co.callbacks.push_update_reference = on_update_reference;
+    co.callbacks.payload = &ps;
+    if (git_remote_connect_ext(remote, GIT_DIRECTION_PUSH, &co) < 0) {
         rc = hf_remote_fail(err, spec, "push to", &ps.cred);
         goto done;
     }
@@ -147,8 +144,10 @@ static int push_branch(git_repository *repo, const hf_push_options *opts, const 
     git_strarray refspecs = {specs, 1};
     git_push_options push;
     git_push_options_init(&push, GIT_PUSH_OPTIONS_VERSION);
-    push.callbacks = cb;
-    push.proxy_opts = proxy;
+    push.callbacks = co.callbacks;
+    push.proxy_opts = co.proxy_opts;
+    push.follow_redirects = co.follow_redirects;
+    push.custom_headers = co.custom_headers;
     if (git_remote_upload(remote, &refspecs, &push) < 0) {
         rc = hf_remote_fail(err, spec, "push to", &ps.cred);
         goto done;
@@ -172,6 +171,7 @@ done:
     if (remote)
         git_remote_disconnect(remote);
     git_remote_free(remote);
+    hf_credential_state_dispose(&ps.cred);
     free(ps.rejected);
     free(asked_default);
     hf_buf_free(&dst);
@@ -179,6 +179,13 @@ done:
     hf_buf_free(&refspec);
     git_error_clear();
     return rc;
+}
+
+int hf_push_check_branch(const hf_push_options *opts, hf_error *err)
+{
+    if (hf_branch_name_check(opts->branch, err) < 0)
+        return hf_error_wrap(err, "%s", opts->remote.repo);
+    return protected_branch(opts, opts->default_branch, err);
 }
 
 int hf_push_lease(git_repository *repo, const hf_push_options *opts, const git_oid *commit,

@@ -39,6 +39,11 @@ typedef struct hf_push_result {
 int hf_push_lease(git_repository *repo, const hf_push_options *opts, const git_oid *commit,
                   const git_oid *expected, hf_push_result *result, hf_error *err);
 
+/* The branch rules alone, for a branch moved by other means (the forge's
+ * API): a valid name that is not main, master, opts->default_branch or
+ * opts->base_branch. */
+int hf_push_check_branch(const hf_push_options *opts, hf_error *err);
+
 /* Deletes refs/heads/<branch> on the remote under the same lease and branch
  * rules. A branch already absent is success with nothing pushed. */
 int hf_push_delete(git_repository *repo, const hf_push_options *opts, const git_oid *expected,

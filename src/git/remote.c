@@ -1,11 +1,14 @@
-/* Remote plumbing shared by the mirror cache and push: URLs, the one-shot
- * credential callback (the token's only way out of the process) and error
+/* Remote plumbing shared by the mirror cache and push: URLs, the token's
+ * Authorization header and the callback that reports its refusal, and error
  * messages without credentials. */
 #include "git/remote.h"
+
+#include <openssl/evp.h>
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -136,6 +139,11 @@ static int acquire_credential(git_credential **out, const char *url, const char 
         st->outcome = HF_CRED_OTHER_HOST;
         return GIT_EUSER;
     }
+    /* The token went with the request and the server still asks. */
+    if (st->up_front) {
+        st->outcome = HF_CRED_REJECTED;
+        return GIT_EUSER;
+    }
     if (!(allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT)) {
         st->outcome = HF_CRED_UNSUPPORTED;
         return GIT_EUSER;
@@ -153,30 +161,76 @@ static int acquire_credential(git_credential **out, const char *url, const char 
     return git_credential_userpass_plaintext_new(out, "x-access-token", st->token);
 }
 
-/* Registers the token once: when redacting it already yields "***", some
+/* Registers a secret once: when redacting it already yields "***", some
  * earlier call registered it. */
-static void register_token(const char *token)
+static void register_secret(const char *secret)
 {
-    if (!token || !*token)
+    if (!secret || !*secret)
         return;
     hf_buf probe = HF_BUF_INIT;
-    hf_buf_puts(&probe, token);
+    hf_buf_puts(&probe, secret);
     hf_log_redact(&probe);
     if (strcmp(hf_buf_cstr(&probe), "***") != 0)
-        hf_log_add_secret(token);
+        hf_log_add_secret(secret);
     hf_buf_free(&probe);
 }
 
-void hf_remote_callbacks_init(git_remote_callbacks *cb, hf_credential_state *st,
-                              const hf_remote_spec *spec)
+/* "Authorization: Basic base64(x-access-token:TOKEN)", what git's
+ * http.extraheader carries for GitHub; NULL for a token no header can hold. */
+static char *basic_header(const char *token)
 {
-    git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
+    if (strpbrk(token, "\r\n"))
+        return NULL;
+    hf_buf plain = HF_BUF_INIT;
+    hf_buf_printf(&plain, "x-access-token:%s", token);
+    size_t cap = 4 * ((plain.len + 2) / 3) + 1;
+    unsigned char *b64 = hf_xmalloc(cap);
+    int n = EVP_EncodeBlock(b64, (const unsigned char *)plain.ptr, (int)plain.len);
+    hf_buf header = HF_BUF_INIT;
+    if (n > 0) {
+        register_secret((const char *)b64);
+        hf_buf_printf(&header, "Authorization: Basic %.*s", n, (const char *)b64);
+    }
+    memset(b64, 0, cap);
+    free(b64);
+    memset(plain.ptr, 0, plain.len);
+    hf_buf_free(&plain);
+    return n > 0 ? hf_buf_detach(&header) : NULL;
+}
+
+void hf_remote_connect_init(git_remote_connect_options *opts, hf_credential_state *st,
+                            const hf_remote_spec *spec)
+{
+    git_remote_connect_options_init(opts, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
     memset(st, 0, sizeof(*st));
     st->token = spec->token;
     url_host(st->host, sizeof(st->host), spec->url);
-    register_token(spec->token);
-    cb->credentials = acquire_credential;
-    cb->payload = st;
+    register_secret(spec->token);
+    /* Only http(s) has a host; a path or file:// never sees the token. */
+    if (spec->token && *spec->token && *st->host && strncasecmp(spec->url, "http", 4) == 0)
+        st->header = basic_header(spec->token);
+    if (st->header) {
+        st->up_front = true;
+        st->header_list[0] = st->header;
+        st->headers.strings = st->header_list;
+        st->headers.count = 1;
+        /* The header would follow a redirect anywhere; with NONE libgit2
+         * still follows one on the same host and refuses any other. */
+        opts->follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+    }
+    opts->custom_headers = st->headers;
+    opts->callbacks.credentials = acquire_credential;
+    opts->callbacks.payload = st;
+    opts->proxy_opts.type = GIT_PROXY_AUTO;
+}
+
+void hf_credential_state_dispose(hf_credential_state *st)
+{
+    if (st->header) {
+        memset(st->header, 0, strlen(st->header));
+        free(st->header);
+    }
+    memset(st, 0, sizeof(*st));
 }
 
 int hf_remote_open(git_remote **out, git_repository *repo, const hf_remote_spec *spec,
@@ -209,6 +263,14 @@ int hf_remote_fail(hf_error *err, const hf_remote_spec *spec, const char *what,
                    const hf_credential_state *st)
 {
     const char *reason = hf_git_last_error("unknown error");
+    hf_buf why = HF_BUF_INIT;
+    if (st && st->up_front && strncmp(reason, "cannot redirect from", 20) == 0) {
+        hf_buf_printf(&why,
+                      "%s: a server on another host asks for the request; the token is only "
+                      "sent to the configured host",
+                      reason);
+        reason = why.ptr;
+    }
     if (st) {
         switch (st->outcome) {
         case HF_CRED_REJECTED:
@@ -237,6 +299,7 @@ int hf_remote_fail(hf_error *err, const hf_remote_spec *spec, const char *what,
     hf_error_set(err, "%s", hf_buf_cstr(&msg));
     hf_buf_free(&url);
     hf_buf_free(&msg);
+    hf_buf_free(&why);
     git_error_clear();
     return -1;
 }
@@ -257,20 +320,21 @@ int hf_remote_branch_tip(const hf_remote_spec *spec, const char *branch, git_oid
                          char **default_branch, hf_error *err)
 {
     git_remote *remote = NULL;
-    git_remote_callbacks cb;
+    git_remote_connect_options co;
     hf_credential_state st;
     hf_buf ref = HF_BUF_INIT;
     int rc = 0;
 
     memset(tip, 0, sizeof(*tip));
+    memset(&st, 0, sizeof(st));
     if (default_branch)
         *default_branch = NULL;
     if (hf_branch_name_check(branch, err) < 0)
         return hf_error_wrap(err, "%s", spec->repo);
     if ((rc = hf_remote_open(&remote, NULL, spec, err)) < 0)
         goto done;
-    hf_remote_callbacks_init(&cb, &st, spec);
-    if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0) {
+    hf_remote_connect_init(&co, &st, spec);
+    if (git_remote_connect_ext(remote, GIT_DIRECTION_FETCH, &co) < 0) {
         rc = hf_remote_fail(err, spec, "connect to", &st);
         goto done;
     }
@@ -290,6 +354,7 @@ done:
     if (remote)
         git_remote_disconnect(remote);
     git_remote_free(remote);
+    hf_credential_state_dispose(&st);
     hf_buf_free(&ref);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* What every conversation with a remote shares: where it is (a local path,
- * file:// or http(s)), the credential callback that is the only place the
- * token ever travels, and error messages that never show a credential. */
+ * file:// or http(s)), how the token travels (an Authorization header sent
+ * with the first request, only to the configured host) and error messages
+ * that never show a credential. */
 #ifndef HF_GIT_REMOTE_H
 #define HF_GIT_REMOTE_H
 
@@ -20,10 +21,11 @@ void hf_git_shutdown(void);
 typedef struct hf_remote_spec {
     const char *repo;  /* "owner/name": names the repo in error messages */
     const char *url;   /* a local path (checkout or bare), file://, http(s):// */
-    const char *token; /* http(s): sent as user x-access-token when the server
-                        * of url's host name asks (never after a redirect to
-                        * another host); NULL: anonymous. Registered with
-                        * hf_log_add_secret on first use. */
+    const char *token; /* http(s): sent as user x-access-token in an
+                        * Authorization header with every request to url's
+                        * host (a redirect to another host is refused);
+                        * NULL: anonymous. Registered with hf_log_add_secret
+                        * on first use. */
 } hf_remote_spec;
 
 /* The URL handed to libgit2: a local path is made absolute, others unchanged. */
@@ -44,12 +46,20 @@ int hf_remote_branch_tip(const hf_remote_spec *spec, const char *branch, git_oid
 
 /* ---- for src/git only ---------------------------------------------------- */
 
-/* The credential callback's memory of one connection: it answers once, and a
- * second request (the token was refused) ends the operation. */
+/* The credentials of one connection. With a token over http(s) the
+ * Authorization header goes with the first request (as actions/checkout's
+ * http.extraheader does): no 401 round trip, so none of libgit2 1.5.1's
+ * trouble replaying a request after a 401 that has a body. The credential
+ * callback then only runs when the server refused that header, and ends the
+ * operation. Without a token it answers MISSING when the server asks. */
 typedef struct hf_credential_state {
     const char *token;
     char host[256]; /* the token goes to this host name only */
     int asked;
+    bool up_front; /* the header is sent with every request */
+    char *header;  /* "Authorization: Basic ..." (a secret; wiped on dispose) */
+    char *header_list[1];
+    git_strarray headers; /* custom_headers for libgit2: the header or nothing */
     enum {
         HF_CRED_OK,
         HF_CRED_REJECTED,
@@ -59,10 +69,12 @@ typedef struct hf_credential_state {
     } outcome;
 } hf_credential_state;
 
-/* Callbacks with the credential callback and st as payload, for spec's
- * token and host. */
-void hf_remote_callbacks_init(git_remote_callbacks *cb, hf_credential_state *st,
-                              const hf_remote_spec *spec);
+/* Fills st for spec's token and host and opts (initialised here) with the
+ * credential callback, automatic proxy, the header and no redirects to
+ * another host while a token is sent. hf_credential_state_dispose st. */
+void hf_remote_connect_init(git_remote_connect_options *opts, hf_credential_state *st,
+                            const hf_remote_spec *spec);
+void hf_credential_state_dispose(hf_credential_state *st);
 /* A remote for spec->url (made absolute when local), detached when repo is NULL. */
 int hf_remote_open(git_remote **out, git_repository *repo, const hf_remote_spec *spec,
                    hf_error *err);

@@ -1,6 +1,9 @@
 /* Contract rules compiled once (PCRE2 with JIT, bounded by match and depth
  * limits) and matched file by file; findings are settled against exceptions
- * and inline `handoff: allow <rule> <exception>` comments. */
+ * and inline `handoff: allow <rule> <exception>` comments. A file is read as
+ * code: comments (and Python docstrings) are blanked out for the rules that
+ * do not ask for them, a rule can demand that the value it found is a
+ * literal, and excerpts hide what looks like a secret value. */
 #include "policy/contract.h"
 #include "util/buf.h"
 #include "util/glob.h"
@@ -18,22 +21,28 @@
 #define DEPTH_LIMIT 20000
 #define BINARY_SNIFF 8000
 #define EXCERPT_MAX 160
-/* ovector pairs of the one match data a scan reuses for every pattern; a
- * pattern with more groups still matches (its ovector is cut short, and
- * only the whole match and the inline allow's two groups are read) */
+/* ovector pairs of the one match data a scan reuses for every pattern: at
+ * least this many, more when a `value: literal` rule numbers its value group
+ * higher. A pattern with more groups still matches (its ovector is cut
+ * short; only the whole match, the value group and the inline allow's two
+ * groups are read). */
 #define OVECTOR_PAIRS 16
 
 typedef struct compiled_rule {
     const hf_rule *rule;
     pcre2_code *re;
-    hf_vec allow; /* pcre2_code * */
-    bool prefiltered; /* part of the engine's line prefilter */
+    hf_vec allow;         /* pcre2_code * */
+    bool prefiltered;     /* part of the engine's line prefilter */
+    uint32_t value_group; /* `value: literal`: the number of the group `value` */
 } compiled_rule;
 
 struct hf_contract_engine {
     const hf_config *cfg;
-    hf_vec rules;       /* compiled_rule * */
-    hf_vec allow_lines; /* pcre2_code * */
+    hf_vec rules;          /* compiled_rule * */
+    hf_vec allow_lines;    /* pcre2_code * */
+    pcre2_code *mask_keys; /* NULL: no key is secret-shaped */
+    hf_vec mask_values;    /* pcre2_code * */
+    uint32_t ovector_pairs;
     pcre2_code *inline_allow;
     /* The alternation of every line rule that can be combined: a line it
      * does not match matches none of those rules, so most lines cost one
@@ -46,13 +55,13 @@ static pcre2_code *compile(const char *pattern, uint32_t flags, const char *what
 {
     int code;
     PCRE2_SIZE offset;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags, &code,
-                                   &offset, NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags, &code, &offset, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof(msg));
-        hf_error_set(err, "%s: invalid regular expression at offset %zu: %s", what,
-                     (size_t)offset, (const char *)msg);
+        hf_error_set(err, "%s: invalid regular expression at offset %zu: %s", what, (size_t)offset,
+                     (const char *)msg);
         return NULL;
     }
     /* JIT is an optimisation; without it (unsupported CPU) matching still works */
@@ -79,6 +88,8 @@ void hf_contract_free(hf_contract_engine *e)
         return;
     hf_vec_free(&e->rules, compiled_rule_free);
     hf_vec_free(&e->allow_lines, code_free);
+    pcre2_code_free(e->mask_keys);
+    hf_vec_free(&e->mask_values, code_free);
     pcre2_code_free(e->inline_allow);
     pcre2_code_free(e->prefilter);
     pcre2_match_context_free(e->mctx);
@@ -103,8 +114,9 @@ static bool combinable(const compiled_rule *cr)
     return true;
 }
 
-/* Builds the prefilter from the combinable line rules. If the alternation
- * does not compile (it always should), every rule is matched on its own. */
+/* Builds the prefilter from the combinable line rules (rules may use the same
+ * group names). If the alternation does not compile (it always should),
+ * every rule is matched on its own. */
 static void build_prefilter(hf_contract_engine *e)
 {
     hf_buf alt = HF_BUF_INIT;
@@ -122,7 +134,8 @@ static void build_prefilter(hf_contract_engine *e)
     int code;
     PCRE2_SIZE offset;
     if (n)
-        e->prefilter = pcre2_compile((PCRE2_SPTR)alt.ptr, alt.len, 0, &code, &offset, NULL);
+        e->prefilter =
+            pcre2_compile((PCRE2_SPTR)alt.ptr, alt.len, PCRE2_DUPNAMES, &code, &offset, NULL);
     if (e->prefilter)
         pcre2_jit_compile(e->prefilter, PCRE2_JIT_COMPLETE);
     else
@@ -147,16 +160,36 @@ int hf_contract_compile(hf_contract_engine **out, const hf_config *cfg, hf_error
             goto done;
         hf_vec_push(&e->allow_lines, re);
     }
+    e->ovector_pairs = OVECTOR_PAIRS;
+    if (c->mask_keys && !(e->mask_keys = compile(c->mask_keys, 0, "contract.yml mask keys", err)))
+        goto done;
+    for (size_t i = 0; i < c->mask_values.len; i++) {
+        pcre2_code *re = compile(c->mask_values.items[i], 0, "contract.yml mask values", err);
+        if (!re)
+            goto done;
+        hf_vec_push(&e->mask_values, re);
+    }
     for (size_t i = 0; i < c->rules.len; i++) {
         const hf_rule *r = c->rules.items[i];
         compiled_rule *cr = hf_xcalloc(1, sizeof(*cr));
         cr->rule = r;
         hf_vec_push(&e->rules, cr);
-        uint32_t flags = (r->ignore_case ? PCRE2_CASELESS : 0) | (r->multiline ? PCRE2_MULTILINE : 0);
+        uint32_t flags =
+            (r->ignore_case ? PCRE2_CASELESS : 0) | (r->multiline ? PCRE2_MULTILINE : 0);
         hf_buf_clear(&what);
         hf_buf_printf(&what, "rule '%s'", r->id);
         if (!(cr->re = compile(r->pattern, flags, hf_buf_cstr(&what), err)))
             goto done;
+        if (r->literal) {
+            int n = pcre2_substring_number_from_name(cr->re, (PCRE2_SPTR) "value");
+            if (n <= 0) {
+                hf_error_set(err, "rule '%s': 'value: literal' needs a group named 'value'", r->id);
+                goto done;
+            }
+            cr->value_group = (uint32_t)n;
+            if (cr->value_group + 1 > e->ovector_pairs)
+                e->ovector_pairs = cr->value_group + 1;
+        }
         for (size_t j = 0; j < r->allow.len; j++) {
             pcre2_code *re = compile(r->allow.items[j], r->ignore_case ? PCRE2_CASELESS : 0,
                                      hf_buf_cstr(&what), err);
@@ -317,13 +350,30 @@ static bool in_list(const hf_vec *v, const char *s)
     return false;
 }
 
-static bool rule_applies(const hf_rule *r, const hf_scan_target *t, const char *path)
+static bool rule_applies(const hf_rule *r, const hf_scan_target *t, const char *path,
+                         bool test_path)
 {
+    if (test_path && !r->tests)
+        return false;
     if (r->families.len && !(t->family && in_list(&r->families, t->family)))
         return false;
     if (r->include.len && !any_glob(&r->include, path))
         return false;
     return !any_glob(&r->exclude, path);
+}
+
+/* Paths the scan allows for every rule: scan.allow-paths, and the
+ * family-allow-paths of the target's family. */
+static bool path_allowed(const hf_contract *c, const hf_scan_target *t, const char *path)
+{
+    if (any_glob(&c->allow_paths, path))
+        return true;
+    for (size_t i = 0; t->family && i < c->family_allow_paths.len; i++) {
+        const hf_family_paths *fp = c->family_allow_paths.items[i];
+        if (!strcmp(fp->family, t->family) && any_glob(&fp->globs, path))
+            return true;
+    }
+    return false;
 }
 
 /* 1 on a match, 0 on none, -1 when a limit was hit. md is the scan's match
@@ -350,40 +400,561 @@ static size_t utf8_chars(const char *s, size_t n)
     return c;
 }
 
-/* The line as shown in reports: leading blanks trimmed, shortened at a
- * character boundary, and for secret-bearing categories the value after the
- * first '=' or ':' masked so a finding never prints the secret it found. */
-static char *excerpt_of(const hf_rule *r, const char *line, size_t n)
+/* ---- file syntax: comments and docstrings --------------------------------- */
+
+static bool is_blank(char c)
 {
-    while (n && (*line == ' ' || *line == '\t'))
+    return c == ' ' || c == '\t';
+}
+
+static bool is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The comment syntax of a file: the first scan.comments entry whose globs
+ * match its basename; otherwise a `#!` line names the interpreter. */
+static hf_syntax syntax_of(const hf_contract *c, const char *path, const char *data, size_t len)
+{
+    const char *base = hf_path_basename(path);
+    for (size_t i = 0; i < c->comments.len; i++) {
+        const hf_syntax_globs *sg = c->comments.items[i];
+        if (any_glob(&sg->globs, base))
+            return sg->syntax;
+    }
+    if (!c->comments.len || len < 2 || data[0] != '#' || data[1] != '!')
+        return HF_SYNTAX_NONE;
+    const char *nl = memchr(data, '\n', len);
+    size_t n = nl ? (size_t)(nl - data) : len;
+    char line[256];
+    if (n >= sizeof(line))
+        n = sizeof(line) - 1;
+    memcpy(line, data, n);
+    line[n] = '\0';
+    if (strstr(line, "python"))
+        return HF_SYNTAX_PYTHON;
+    if (strstr(line, "node") || strstr(line, "deno") || strstr(line, "bun"))
+        return HF_SYNTAX_SLASH;
+    return HF_SYNTAX_HASH;
+}
+
+/* Blanks bytes [from, to) of out, keeping line ends. */
+static void blank(char *out, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (out[i] != '\n' && out[i] != '\r')
+            out[i] = ' ';
+}
+
+static size_t line_end(const char *s, size_t n, size_t i)
+{
+    const char *nl = memchr(s + i, '\n', n - i);
+    return nl ? (size_t)(nl - s) : n;
+}
+
+/* Shell, YAML, TOML, INI, Dockerfile, Makefile, env files: `#` starts a
+ * comment at the start of a line or after a blank, outside quotes. Quotes
+ * do not span lines; an apostrophe inside a word (don't) opens none. */
+static void blank_hash(const char *s, size_t n, char *out)
+{
+    bool sq = false, dq = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\n') {
+            sq = dq = false;
+        } else if (sq) {
+            sq = c != '\'';
+        } else if (dq) {
+            if (c == '\\' && i + 1 < n && s[i + 1] != '\n')
+                i++;
+            else
+                dq = c != '"';
+        } else if (c == '\\' && i + 1 < n && s[i + 1] != '\n') {
+            i++;
+        } else if (c == '"') {
+            dq = true;
+        } else if (c == '\'' && (i == 0 || !is_word(s[i - 1]))) {
+            sq = true;
+        } else if (c == '#' && (i == 0 || is_blank(s[i - 1]) || s[i - 1] == '\n')) {
+            size_t e = line_end(s, n, i);
+            blank(out, i, e);
+            i = e - 1;
+        }
+    }
+}
+
+/* The end of a Python string whose quote starts at q (after any prefix):
+ * past its closing quote, or the end of its line when a one-line string is
+ * left open. */
+static size_t python_string_end(const char *s, size_t n, size_t q)
+{
+    char quote = s[q];
+    bool triple = q + 2 < n && s[q + 1] == quote && s[q + 2] == quote;
+    size_t i = q + (triple ? 3 : 1);
+    while (i < n) {
+        if (s[i] == '\\') {
+            i += 2;
+            continue;
+        }
+        if (!triple && s[i] == '\n')
+            return i;
+        if (s[i] == quote) {
+            if (!triple)
+                return i + 1;
+            if (i + 2 < n && s[i + 1] == quote && s[i + 2] == quote)
+                return i + 3;
+        }
+        i++;
+    }
+    return n;
+}
+
+/* Python: `#` comments, and docstrings: a string that makes a statement on
+ * its own (first on a logical line outside brackets, nothing but a comment
+ * after it). Strings that are data (assigned, passed, in brackets) stay. */
+static void blank_python(const char *s, size_t n, char *out)
+{
+    int depth = 0;
+    bool stmt_start = true, continued = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\n') {
+            if (depth == 0 && !continued)
+                stmt_start = true;
+            continued = false;
+            continue;
+        }
+        if (is_blank(c) || c == '\r' || c == '\f')
+            continue;
+        if (c == '\\' && (i + 1 == n || s[i + 1] == '\n' || s[i + 1] == '\r')) {
+            continued = true;
+            continue;
+        }
+        if (c == '#') {
+            size_t e = line_end(s, n, i);
+            blank(out, i, e);
+            i = e - 1;
+            continue;
+        }
+        size_t q = i;
+        if (is_word(c)) {
+            size_t w = i;
+            while (w < n && is_word(s[w]))
+                w++;
+            bool prefix = w - i <= 2 && w < n && (s[w] == '"' || s[w] == '\'');
+            for (size_t k = i; prefix && k < w; k++)
+                prefix = strchr("rRbBuUfF", s[k]) != NULL;
+            if (!prefix) {
+                stmt_start = false;
+                i = w - 1;
+                continue;
+            }
+            q = w;
+        }
+        if (s[q] == '"' || s[q] == '\'') {
+            size_t end = python_string_end(s, n, q);
+            size_t k = end;
+            while (k < n && (is_blank(s[k]) || s[k] == '\r'))
+                k++;
+            if (stmt_start && depth == 0 && (k == n || s[k] == '\n' || s[k] == '#'))
+                blank(out, i, end);
+            stmt_start = false;
+            i = end - 1;
+            continue;
+        }
+        if (c == '(' || c == '[' || c == '{')
+            depth++;
+        else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+            depth--;
+        stmt_start = false;
+    }
+}
+
+/* JavaScript and TypeScript: line comments (`//`) and block comments,
+ * outside strings, template literals (with their ${...} code) and regular
+ * expression literals. */
+static void blank_slash(const char *s, size_t n, char *out)
+{
+    enum { CODE, TEMPLATE };
+    struct {
+        int mode, braces;
+    } stack[32] = {{CODE, 0}};
+    int top = 0;
+    char prev = '\0';         /* last significant character of code: decides regex or division */
+    bool prev_word_op = true; /* the last word can precede a regex (return, typeof ...) */
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (stack[top].mode == TEMPLATE) {
+            if (c == '\\')
+                i++;
+            else if (c == '`')
+                top--;
+            else if (c == '$' && i + 1 < n && s[i + 1] == '{' && top + 1 < 32) {
+                stack[++top].mode = CODE;
+                stack[top].braces = 0;
+                i++;
+                prev = '{';
+            }
+            continue;
+        }
+        if (is_blank(c) || c == '\n' || c == '\r')
+            continue;
+        if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+            size_t e = line_end(s, n, i);
+            blank(out, i, e);
+            i = e - 1;
+            continue;
+        }
+        if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+            const char *close = NULL;
+            for (size_t k = i + 2; k + 1 < n && !close; k++)
+                if (s[k] == '*' && s[k + 1] == '/')
+                    close = s + k;
+            size_t e = close ? (size_t)(close - s) + 2 : n;
+            blank(out, i, e);
+            i = e - 1;
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            size_t k = i + 1;
+            while (k < n && s[k] != c && s[k] != '\n')
+                k += s[k] == '\\' ? 2 : 1;
+            i = k < n && s[k] == c ? k : k - 1;
+            prev = c;
+            prev_word_op = false;
+            continue;
+        }
+        if (c == '`') {
+            if (top + 1 < 32)
+                stack[++top].mode = TEMPLATE;
+            continue;
+        }
+        if (c == '/' && (prev == '\0' || strchr("(,=:[!&|?{};+-*%<>~^", prev) || prev_word_op)) {
+            bool cls = false;
+            size_t k = i + 1;
+            while (k < n && s[k] != '\n' && (cls || s[k] != '/')) {
+                if (s[k] == '\\')
+                    k++;
+                else if (s[k] == '[')
+                    cls = true;
+                else if (s[k] == ']')
+                    cls = false;
+                k++;
+            }
+            i = k < n && s[k] == '/' ? k : k - 1;
+            prev = '/';
+            prev_word_op = false;
+            continue;
+        }
+        if (is_word(c) || c == '$') {
+            size_t w = i;
+            while (w < n && (is_word(s[w]) || s[w] == '$'))
+                w++;
+            static const char *const ops[] = {"return", "typeof",     "case",  "do",     "else",
+                                              "in",     "of",         "new",   "delete", "void",
+                                              "throw",  "instanceof", "yield", "await",  NULL};
+            prev_word_op = false;
+            for (int k = 0; ops[k]; k++)
+                if (strlen(ops[k]) == w - i && !memcmp(ops[k], s + i, w - i))
+                    prev_word_op = true;
+            prev = 'a';
+            i = w - 1;
+            continue;
+        }
+        if (top > 0 && c == '{')
+            stack[top].braces++;
+        if (top > 0 && c == '}') {
+            if (stack[top].braces-- == 0) {
+                top--;
+                continue;
+            }
+        }
+        prev = c;
+        prev_word_op = false;
+    }
+}
+
+/* A copy of the file with comments (and docstrings) blanked out, or NULL
+ * when the syntax is unknown. */
+static char *code_only(hf_syntax syn, const char *s, size_t n)
+{
+    if (syn == HF_SYNTAX_NONE)
+        return NULL;
+    char *out = hf_xmalloc(n + 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    if (n > 1 && s[0] == '#' && s[1] == '!')
+        blank(out, 0, line_end(s, n, 0));
+    if (syn == HF_SYNTAX_HASH)
+        blank_hash(s, n, out);
+    else if (syn == HF_SYNTAX_PYTHON)
+        blank_python(s, n, out);
+    else
+        blank_slash(s, n, out);
+    return out;
+}
+
+/* ---- values ---------------------------------------------------------------- */
+
+/* One value as the bound side of an assignment reads: where its text is and
+ * whether it is a literal. */
+typedef struct value_span {
+    size_t start, end; /* the content, without quotes */
+    bool literal;
+} value_span;
+
+static bool ieq_any(const char *s, size_t n, const char *const *words)
+{
+    for (int i = 0; words[i]; i++)
+        if (strlen(words[i]) == n && !strncasecmp(words[i], s, n))
+            return true;
+    return false;
+}
+
+static bool is_number(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    if (i + 1 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+        i += 2;
+        if (i == n)
+            return false;
+        for (; i < n; i++)
+            if (!strchr("0123456789abcdefABCDEF_", s[i]))
+                return false;
+        return true;
+    }
+    bool digits = false, dot = false;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits = true;
+        else if (s[i] == '.' && !dot)
+            dot = true;
+        else if (s[i] != '_')
+            return false;
+    }
+    return digits;
+}
+
+/* printf (%s, %(name)s, %-5d) or str.format/f-string ({}, {0}, {name})
+ * placeholders, or an expansion ($X, ${X}, $(cmd), ${{ expr }}). */
+static bool has_placeholder(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] == '$' &&
+            (s[i + 1] == '{' || s[i + 1] == '(' || s[i + 1] == '_' ||
+             (s[i + 1] >= 'A' && s[i + 1] <= 'Z') || (s[i + 1] >= 'a' && s[i + 1] <= 'z')))
+            return true;
+        if (s[i] == '{' && s[i + 1] == '{')
+            return true;
+        if (s[i] == '%') {
+            size_t k = i + 1;
+            if (k < n && s[k] == '(') {
+                while (k < n && s[k] != ')')
+                    k++;
+                k++;
+            }
+            while (k < n && strchr("-+ #0123456789.", s[k]))
+                k++;
+            if (k < n && strchr("sdifrxXoeEgGcu", s[k]))
+                return true;
+        }
+        if (s[i] == '{') {
+            size_t k = i + 1;
+            while (k < n && (is_word(s[k]) || s[k] == '.' || s[k] == '!' || s[k] == ':'))
+                k++;
+            if (k < n && s[k] == '}')
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Reads the value that starts at s[i] (blanks skipped). In code (Python,
+ * JavaScript) only a quoted string can be a literal; elsewhere (shell, YAML,
+ * env files, TOML, JSON) an unquoted word that ends its line is one too.
+ * Never a literal: an
+ * empty value, an expansion or placeholder, a number, a boolean or null, a
+ * YAML block, anchor, alias, tag or flow collection, a string that an
+ * operator or method call goes on to change. */
+static value_span read_value(const char *s, size_t n, size_t i, bool code)
+{
+    static const char *const words[] = {"true", "false", "yes", "no", "on",        "off",
+                                        "null", "none",  "nil", "~",  "undefined", NULL};
+    value_span v = {i, i, false};
+    while (i < n && is_blank(s[i]))
+        i++;
+    v.start = v.end = i;
+    if (i == n)
+        return v;
+    size_t q = i;
+    bool fstring = false;
+    if (code && is_word(s[i])) {
+        size_t w = i;
+        while (w < n && is_word(s[w]))
+            w++;
+        bool prefix = w - i <= 2 && w < n && (s[w] == '"' || s[w] == '\'');
+        for (size_t k = i; prefix && k < w; k++) {
+            prefix = strchr("rRbBuUfF", s[k]) != NULL;
+            fstring |= s[k] == 'f' || s[k] == 'F';
+        }
+        if (!prefix)
+            return v; /* an identifier, a call, an expression */
+        q = w;
+    }
+    char quote = s[q];
+    if (quote == '"' || quote == '\'' || quote == '`') {
+        bool triple = q + 2 < n && s[q + 1] == quote && s[q + 2] == quote;
+        size_t open = triple ? 3 : 1, k = q + open;
+        while (k < n && s[k] != quote) {
+            if (s[k] == '\\' && (code || quote == '"'))
+                k++;
+            k++;
+        }
+        if (k > n)
+            k = n;
+        v.start = q + open;
+        v.end = k;
+        size_t after = k < n ? k + open : n;
+        if (after > n)
+            after = n;
+        while (after < n && is_blank(s[after]))
+            after++;
+        const char *c = s + v.start;
+        size_t len = v.end - v.start;
+        if (!len || (fstring && memchr(c, '{', len)) || has_placeholder(c, len) ||
+            is_number(c, len))
+            return v;
+        if (code && after < n && strchr("%+.*[", s[after]))
+            return v; /* "..." % x, "..." + x, "...".format(...) */
+        v.literal = true;
+        return v;
+    }
+    if (code || strchr("$%|>&*[{(<!`", s[i]))
+        return v;
+    size_t k = i;
+    while (k < n && !is_blank(s[k]) && !strchr(",;)]}", s[k]) &&
+           !(s[k] == '#' && k > i && is_blank(s[k - 1])))
+        k++;
+    while (k > i && (s[k - 1] == '\r' || s[k - 1] == '\\'))
+        k--;
+    v.end = k;
+    /* a bare word ends its line (a comment, a separator or a continuation
+     * may follow); more words after it are a command or code */
+    size_t after = k;
+    while (after < n && (is_blank(s[after]) || s[after] == '\r'))
+        after++;
+    bool alone = after == n || strchr("#\\,;)]}", s[after]);
+    v.literal = k > i && alone && !is_number(s + i, k - i) && !ieq_any(s + i, k - i, words) &&
+                !has_placeholder(s + i, k - i);
+    return v;
+}
+
+/* ---- excerpts ---------------------------------------------------------------- */
+
+/* A value an excerpt shows although its key is secret-shaped: a path, a
+ * name (an environment variable's, ODOO_DB_PASSWORD, or a dotted setting's,
+ * shopify.pause_webhook_processing), a URL without credentials. */
+static bool shown_anyway(const char *s, size_t n)
+{
+    if (n && (s[0] == '/' || s[0] == '~' || (n > 1 && s[0] == '.' && (s[1] == '/' || s[1] == '.'))))
+        return true;
+    bool env = n > 0 && s[0] >= 'A' && s[0] <= 'Z', dotted = n > 0 && s[0] >= 'a' && s[0] <= 'z';
+    bool underscore = false, dot = false;
+    for (size_t i = 0; (env || dotted) && i < n; i++) {
+        char c = s[i];
+        env = env && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+        dotted = dotted && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                            c == '-' || (c == '.' && s[i - 1] != '.'));
+        underscore |= c == '_';
+        dot |= c == '.';
+    }
+    if ((env && underscore) || (dotted && dot && s[n - 1] != '.'))
+        return true;
+    const char *scheme = n > 3 ? memmem(s, n, "://", 3) : NULL;
+    return scheme && !memchr(s, '@', n) && !memchr(s, ' ', n);
+}
+
+static bool key_char(char c)
+{
+    return is_word(c) || c == '-' || c == '.';
+}
+
+/* Marks in hide[] what the excerpt of this line must not show: what the
+ * mask values match, and literal values bound to secret-shaped keys. */
+static void mark_secrets(const hf_contract_engine *e, pcre2_match_data *md, bool code,
+                         const char *s, size_t n, unsigned char *hide)
+{
+    for (size_t r = 0; r < e->mask_values.len; r++) {
+        size_t start = 0;
+        while (start <= n) {
+            int rc = pcre2_match(e->mask_values.items[r], (PCRE2_SPTR)s, n, start, 0, md, e->mctx);
+            if (rc < 0)
+                break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            if (ov[1] > ov[0])
+                memset(hide + ov[0], 1, ov[1] - ov[0]);
+            start = ov[1] > start ? ov[1] : start + 1;
+        }
+    }
+    if (!e->mask_keys)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (!key_char(s[i]) || (i > 0 && key_char(s[i - 1])))
+            continue;
+        size_t k = i;
+        while (k < n && key_char(s[k]))
+            k++;
+        size_t j = k;
+        if (j < n && (s[j] == '"' || s[j] == '\'') && i > 0 && s[i - 1] == s[j])
+            j++;
+        while (j < n && is_blank(s[j]))
+            j++;
+        bool sep =
+            j < n && ((s[j] == '=' && (j + 1 == n || (s[j + 1] != '=' && s[j + 1] != '>'))) ||
+                      (s[j] == ':' && (j + 1 == n || s[j + 1] != ':')));
+        if (sep && pcre2_match(e->mask_keys, (PCRE2_SPTR)(s + i), k - i, 0, 0, md, e->mctx) >= 0) {
+            value_span v = read_value(s, n, j + 1, code);
+            if (v.literal && !shown_anyway(s + v.start, v.end - v.start))
+                memset(hide + v.start, 1, v.end - v.start);
+        }
+        i = k - 1;
+    }
+}
+
+/* The line as shown in reports: leading blanks trimmed, what looks like a
+ * secret value replaced by ***, control characters by ?, shortened at a
+ * character boundary. */
+static char *excerpt_of(const hf_contract_engine *e, pcre2_match_data *md, bool code,
+                        const char *line, size_t n)
+{
+    while (n && is_blank(*line))
         line++, n--;
+    unsigned char *hide = hf_xcalloc(n + 1, 1);
+    mark_secrets(e, md, code, line, n, hide);
     hf_buf b = HF_BUF_INIT;
-    size_t cut = n;
-    if (cut > EXCERPT_MAX) {
-        cut = EXCERPT_MAX;
-        while (cut > 0 && ((unsigned char)line[cut] & 0xC0) == 0x80)
-            cut--;
-    }
-    bool mask = !strcmp(r->category, "managed-secret-authority") ||
-                !strcmp(r->category, "durable-runtime-config");
-    for (size_t i = 0; i < cut; i++) {
+    size_t shown = 0, i = 0;
+    for (; i < n && shown < EXCERPT_MAX; shown++) {
+        if (hide[i]) {
+            hf_buf_puts(&b, "***");
+            while (i < n && hide[i])
+                i++;
+            continue;
+        }
         unsigned char ch = (unsigned char)line[i];
-        if (mask && (ch == '=' || (ch == ':' && i + 1 < cut && line[i + 1] == ' '))) {
-            hf_buf_put(&b, line, i + 1);
-            hf_buf_puts(&b, ch == ':' ? " ***" : "***");
-            cut = 0;
-            break;
-        }
-        (void)ch;
+        size_t len = 1;
+        while (ch >= 0x80 && i + len < n && ((unsigned char)line[i + len] & 0xC0) == 0x80)
+            len++;
+        if (ch < 0x20 && ch != '\t')
+            hf_buf_putc(&b, '?');
+        else
+            hf_buf_put(&b, line + i, len);
+        i += len;
     }
-    if (cut) {
-        for (size_t i = 0; i < cut; i++) {
-            unsigned char ch = (unsigned char)line[i];
-            hf_buf_putc(&b, ch < 0x20 && ch != '\t' ? '?' : (char)ch);
-        }
-        if (cut < n)
-            hf_buf_puts(&b, "...");
-    }
+    if (i < n)
+        hf_buf_puts(&b, "...");
+    free(hide);
     return hf_buf_detach(&b);
 }
 
@@ -462,41 +1033,53 @@ static void settle(const hf_contract_engine *e, const hf_scan_target *t, hf_find
     f->message = hf_buf_detach(&msg);
 }
 
-static bool line_allowed(const hf_contract_engine *e, pcre2_match_data *md, const compiled_rule *cr,
-                         const line_span *l, int *limit_hit)
+/* What one file scan shares between its rules. */
+typedef struct file_scan {
+    const hf_contract_engine *e;
+    const hf_scan_target *t;
+    const char *path;
+    pcre2_match_data *md;
+    line_span *lines; /* the file as it is */
+    line_span *code;  /* the same lines with comments blanked (== lines without a syntax) */
+    size_t nlines;
+    bool code_syntax; /* Python or JavaScript: bare words are not literals */
+    int limit_hit;
+    hf_vec *out;
+} file_scan;
+
+static bool line_allowed(file_scan *fs, const compiled_rule *cr, const line_span *l)
 {
+    const hf_contract_engine *e = fs->e;
     for (size_t i = 0; i < e->allow_lines.len; i++) {
-        int m = match_at(e, md, e->allow_lines.items[i], l->s, l->n, 0, NULL);
+        int m = match_at(e, fs->md, e->allow_lines.items[i], l->s, l->n, 0, NULL);
         if (m < 0)
-            *limit_hit = 1;
+            fs->limit_hit = 1;
         if (m > 0)
             return true;
     }
     for (size_t i = 0; i < cr->allow.len; i++) {
-        int m = match_at(e, md, cr->allow.items[i], l->s, l->n, 0, NULL);
+        int m = match_at(e, fs->md, cr->allow.items[i], l->s, l->n, 0, NULL);
         if (m < 0)
-            *limit_hit = 1;
+            fs->limit_hit = 1;
         if (m > 0)
             return true;
     }
     return false;
 }
 
-static void add_finding(const hf_contract_engine *e, pcre2_match_data *md, const hf_scan_target *t,
-                        const compiled_rule *cr, const char *path, const line_span *lines,
-                        size_t li, size_t col_bytes, hf_vec *out)
+static void add_finding(file_scan *fs, const compiled_rule *cr, size_t li, size_t col_bytes)
 {
     hf_finding *f = hf_xcalloc(1, sizeof(*f));
     f->rule = cr->rule;
     f->severity = cr->rule->severity;
-    f->path = hf_xstrdup(path);
+    f->path = hf_xstrdup(fs->path);
     f->line = (int)li + 1;
-    f->column = (int)utf8_chars(lines[li].s, col_bytes) + 1;
-    f->excerpt = excerpt_of(cr->rule, lines[li].s, lines[li].n);
+    f->column = (int)utf8_chars(fs->lines[li].s, col_bytes) + 1;
+    f->excerpt = excerpt_of(fs->e, fs->md, fs->code_syntax, fs->lines[li].s, fs->lines[li].n);
     char exc[128];
-    bool has_inline = inline_allow(e, md, lines, li, cr->rule->id, exc, sizeof(exc));
-    settle(e, t, f, has_inline ? exc : NULL);
-    hf_vec_push(out, f);
+    bool has_inline = inline_allow(fs->e, fs->md, fs->lines, li, cr->rule->id, exc, sizeof(exc));
+    settle(fs->e, fs->t, f, has_inline ? exc : NULL);
+    hf_vec_push(fs->out, f);
 }
 
 /* Index of the line holding byte offset off. */
@@ -513,36 +1096,76 @@ static size_t line_of(const line_span *lines, size_t nlines, const char *base, s
     return lo;
 }
 
-int hf_contract_scan(const hf_contract_engine *e, const hf_scan_target *t, const char *path,
-                     const char *blob_hex, const char *data, size_t len, hf_vec *out,
-                     hf_scan_result *result, hf_error *err)
+/* For a `value: literal` rule, whether the match just made (in md) binds a
+ * literal: true when the group `value` did not take part in it. */
+static bool binds_literal(const file_scan *fs, const compiled_rule *cr, const char *s, size_t n)
 {
-    *result = HF_SCAN_DONE;
-    if (hf_path_under(path, "archive") && t->quarantine &&
-        hf_quarantine_holds(t->quarantine, path, blob_hex)) {
-        *result = HF_SCAN_QUARANTINED;
-        return 0;
+    if (!cr->rule->literal)
+        return true;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(fs->md);
+    PCRE2_SIZE at = ov[2 * cr->value_group];
+    if (at == PCRE2_UNSET)
+        return true;
+    const char *nl = memchr(s + at, '\n', n - at);
+    size_t end = nl ? (size_t)(nl - s) : n;
+    return read_value(s, end, at, fs->code_syntax).literal;
+}
+
+/* A multi-line rule over the whole text (original or code-only): one
+ * finding per line at most. */
+static void scan_multiline(file_scan *fs, const compiled_rule *cr, const char *data, size_t len,
+                           const line_span *view)
+{
+    size_t start = 0, at;
+    size_t last_line = (size_t)-1;
+    int m;
+    while (start <= len && (m = match_at(fs->e, fs->md, cr->re, data, len, start, &at)) > 0) {
+        size_t li = line_of(view, fs->nlines, data, at);
+        if (!binds_literal(fs, cr, data, len)) {
+            start = at + 1; /* a later match may bind one */
+            continue;
+        }
+        if (li != last_line && !line_allowed(fs, cr, &view[li]))
+            add_finding(fs, cr, li, at - (size_t)(view[li].s - data));
+        last_line = li;
+        /* continue after this line so one line yields one finding */
+        if (li + 1 >= fs->nlines)
+            break;
+        start = (size_t)(view[li + 1].s - data);
     }
-    if (any_glob(&e->cfg->contract.allow_paths, path))
-        return 0;
-    if (len > e->cfg->contract.max_file_bytes) {
-        *result = HF_SCAN_SKIPPED_SIZE;
-        return 0;
+    if (m < 0)
+        fs->limit_hit = 1;
+}
+
+/* A line rule: the first match of each line that binds a literal (when the
+ * rule asks for one) and that no allow pattern excuses. */
+static void scan_lines(file_scan *fs, const compiled_rule *cr, const line_span *view,
+                       const unsigned char *candidate)
+{
+    for (size_t li = 0; li < fs->nlines && !fs->limit_hit; li++) {
+        if (candidate && cr->prefiltered && !candidate[li])
+            continue;
+        const line_span *l = &view[li];
+        size_t at = 0, start = 0;
+        int m;
+        bool hit = false;
+        while (!hit && (m = match_at(fs->e, fs->md, cr->re, l->s, l->n, start, &at)) > 0) {
+            hit = binds_literal(fs, cr, l->s, l->n);
+            if (at >= l->n)
+                break;
+            start = at + 1;
+        }
+        if (m < 0) {
+            fs->limit_hit = 1;
+            break;
+        }
+        if (hit && !line_allowed(fs, cr, l))
+            add_finding(fs, cr, li, at);
     }
-    if (memchr(data, '\0', len < BINARY_SNIFF ? len : BINARY_SNIFF)) {
-        *result = HF_SCAN_SKIPPED_BINARY;
-        return 0;
-    }
-    hf_vec applicable = HF_VEC_INIT;
-    for (size_t i = 0; i < e->rules.len; i++) {
-        compiled_rule *cr = e->rules.items[i];
-        if (rule_applies(cr->rule, t, path))
-            hf_vec_push(&applicable, cr);
-    }
-    if (!applicable.len) {
-        hf_vec_free(&applicable, NULL);
-        return 0;
-    }
+}
+
+static line_span *split_lines(const char *data, size_t len, size_t *count)
+{
     size_t nlines = 0, cap = 64;
     line_span *lines = hf_xmalloc(cap * sizeof(*lines));
     for (size_t i = 0; i <= len;) {
@@ -562,64 +1185,93 @@ int hf_contract_scan(const hf_contract_engine *e, const hf_scan_target *t, const
             break;
         i = end + 1;
     }
-    pcre2_match_data *md = pcre2_match_data_create(OVECTOR_PAIRS, NULL);
-    /* Lines the prefilter matches (or could not decide on): only these can
-     * hold a finding of a prefiltered rule. */
+    *count = nlines;
+    return lines;
+}
+
+int hf_contract_scan(const hf_contract_engine *e, const hf_scan_target *t, const char *path,
+                     const char *blob_hex, const char *data, size_t len, hf_vec *out,
+                     hf_scan_result *result, hf_error *err)
+{
+    const hf_contract *c = &e->cfg->contract;
+    *result = HF_SCAN_DONE;
+    if (hf_path_under(path, "archive") && t->quarantine &&
+        hf_quarantine_holds(t->quarantine, path, blob_hex)) {
+        *result = HF_SCAN_QUARANTINED;
+        return 0;
+    }
+    if (path_allowed(c, t, path))
+        return 0;
+    if (len > c->max_file_bytes) {
+        *result = HF_SCAN_SKIPPED_SIZE;
+        return 0;
+    }
+    if (memchr(data, '\0', len < BINARY_SNIFF ? len : BINARY_SNIFF)) {
+        *result = HF_SCAN_SKIPPED_BINARY;
+        return 0;
+    }
+    bool test_path = any_glob(&c->test_paths, path);
+    hf_vec applicable = HF_VEC_INIT;
+    bool any_prefiltered = false, any_code_only = false;
+    for (size_t i = 0; i < e->rules.len; i++) {
+        compiled_rule *cr = e->rules.items[i];
+        if (!rule_applies(cr->rule, t, path, test_path))
+            continue;
+        hf_vec_push(&applicable, cr);
+        any_prefiltered |= cr->prefiltered;
+        any_code_only |= !cr->rule->comments;
+    }
+    if (!applicable.len) {
+        hf_vec_free(&applicable, NULL);
+        return 0;
+    }
+    hf_syntax syn = syntax_of(c, path, data, len);
+    char *code = any_code_only ? code_only(syn, data, len) : NULL;
+    file_scan fs = {.e = e,
+                    .t = t,
+                    .path = path,
+                    .out = out,
+                    .code_syntax = syn == HF_SYNTAX_PYTHON || syn == HF_SYNTAX_SLASH};
+    fs.lines = split_lines(data, len, &fs.nlines);
+    fs.code = fs.lines;
+    if (code) {
+        size_t n;
+        fs.code = split_lines(code, len, &n);
+    }
+    fs.md = pcre2_match_data_create(e->ovector_pairs, NULL);
+    /* Lines the prefilter matches (or could not decide on), as they are or
+     * with comments blanked: only these can hold a finding of a prefiltered
+     * rule. */
     unsigned char *candidate = NULL;
-    bool any_prefiltered = false;
-    for (size_t r = 0; r < applicable.len; r++)
-        any_prefiltered |= ((const compiled_rule *)applicable.items[r])->prefiltered;
     if (e->prefilter && any_prefiltered) {
-        candidate = hf_xmalloc(nlines);
-        for (size_t li = 0; li < nlines; li++)
-            candidate[li] = match_at(e, md, e->prefilter, lines[li].s, lines[li].n, 0, NULL) != 0;
+        candidate = hf_xmalloc(fs.nlines);
+        for (size_t li = 0; li < fs.nlines; li++) {
+            const line_span *a = &fs.lines[li], *b = &fs.code[li];
+            candidate[li] = match_at(e, fs.md, e->prefilter, a->s, a->n, 0, NULL) != 0;
+            if (!candidate[li] && b->s != a->s && memcmp(a->s, b->s, a->n))
+                candidate[li] = match_at(e, fs.md, e->prefilter, b->s, b->n, 0, NULL) != 0;
+        }
     }
     int rc = 0;
     for (size_t r = 0; r < applicable.len && rc == 0; r++) {
         const compiled_rule *cr = applicable.items[r];
-        int limit_hit = 0;
-        if (cr->rule->multiline) {
-            size_t start = 0, at;
-            size_t last_line = (size_t)-1;
-            int m;
-            while (start <= len && (m = match_at(e, md, cr->re, data, len, start, &at)) > 0) {
-                size_t li = line_of(lines, nlines, data, at);
-                if (li != last_line && !line_allowed(e, md, cr, &lines[li], &limit_hit))
-                    add_finding(e, md, t, cr, path, lines, li, at - (size_t)(lines[li].s - data),
-                                out);
-                last_line = li;
-                /* continue after this line so one line yields one finding */
-                start = (size_t)(lines[li].s - data) + lines[li].n + 1;
-                if (li + 1 < nlines)
-                    start = (size_t)(lines[li + 1].s - data);
-                else
-                    break;
-            }
-            if (m < 0)
-                limit_hit = 1;
-        } else {
-            for (size_t li = 0; li < nlines; li++) {
-                if (candidate && cr->prefiltered && !candidate[li])
-                    continue;
-                size_t at;
-                int m = match_at(e, md, cr->re, lines[li].s, lines[li].n, 0, &at);
-                if (m < 0) {
-                    limit_hit = 1;
-                    break;
-                }
-                if (m > 0 && !line_allowed(e, md, cr, &lines[li], &limit_hit))
-                    add_finding(e, md, t, cr, path, lines, li, at, out);
-            }
-        }
-        if (limit_hit)
+        bool whole = cr->rule->comments || !code;
+        if (cr->rule->multiline)
+            scan_multiline(&fs, cr, whole ? data : code, len, whole ? fs.lines : fs.code);
+        else
+            scan_lines(&fs, cr, whole ? fs.lines : fs.code, candidate);
+        if (fs.limit_hit)
             rc = hf_error_set(err,
                               "%s: rule '%s' hit the PCRE2 match or depth limit; the pattern "
                               "backtracks too much on this input",
                               path, cr->rule->id);
     }
-    pcre2_match_data_free(md);
+    pcre2_match_data_free(fs.md);
     free(candidate);
-    free(lines);
+    if (fs.code != fs.lines)
+        free(fs.code);
+    free(fs.lines);
+    free(code);
     hf_vec_free(&applicable, NULL);
     return rc;
 }

@@ -19,13 +19,14 @@ typedef struct hf_link_use {
     const char *to;         /* a move's destination, or NULL */
     const char *capability; /* one of capability / exception */
     const char *exception;
-    const char *strategy;   /* the strategy the step relies on, or NULL */
+    const char *strategy; /* the strategy the step relies on, or NULL */
 } hf_link_use;
 
 typedef struct hf_block {
     char *recipe;
     size_t step;
-    char *reason; /* "recipes/x.recipe.yml:12:5: step 3: ..." */
+    char *reason;  /* "recipes/x.recipe.yml:12:5: step 3: ..." */
+    char *unblock; /* what would clear it */
 } hf_block;
 
 void hf_block_free(void *block);
@@ -33,7 +34,7 @@ void hf_block_free(void *block);
 /* Checks every use against the configuration; appends an hf_block * per
  * problem (one per step and problem, not per file). Returns the number of
  * blocks added. */
-size_t hf_gate_check(const hf_config *cfg, const char *repo, hf_date today,
-                     const hf_link_use *uses, size_t n, hf_vec *blocks);
+size_t hf_gate_check(const hf_config *cfg, const char *repo, hf_date today, const hf_link_use *uses,
+                     size_t n, hf_vec *blocks);
 
 #endif

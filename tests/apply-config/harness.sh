@@ -3,6 +3,10 @@
 # smart-HTTP server over bare copies of the sample fleet, and gives the
 # scripts small helpers to drive and inspect both. Node is required; without
 # it the test is skipped (exit 77), unless CI is set, where it fails.
+#
+# The script's first argument picks how the git server refuses a request
+# without credentials: "--git-401-body" answers 401 with a short HTML body,
+# as nginx-fronted servers do; by default the 401 is empty, as GitHub's.
 
 if ! command -v node >/dev/null 2>&1; then
     if [ -n "${CI:-}" ]; then
@@ -14,6 +18,12 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 : "${HF_GIT_HTTP_SERVER:?HF_GIT_HTTP_SERVER must name the git server binary of tests/git-server}"
 
+GIT_401_ARGS=()
+case "${1:-}" in
+"") ;;
+--git-401-body) GIT_401_ARGS=(--401-body) ;;
+*) echo "not ok - unknown harness argument '$1'"; exit 1 ;;
+esac
 CFG=$HF_SOURCE_ROOT/tests/apply-config
 TOKEN=hf-test-token-7c0ffee5b1e2
 REPOS=$HF_TMP/repos
@@ -35,11 +45,28 @@ hf_cleanup() {
 }
 trap hf_cleanup EXIT
 
+# A GitHub App (id $APP_ID) whose key is $APP_KEY; $WRONG_KEY is another
+# RSA key. The git server takes the installation tokens the fake GitHub
+# mints, until they expire.
+APP_ID=4242
+APP_KEY=$HF_TMP/app-key.pem
+WRONG_KEY=$HF_TMP/wrong-key.pem
+node -e '
+    const { generateKeyPairSync } = require("crypto");
+    const fs = require("fs");
+    for (const f of process.argv.slice(1)) {
+        const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+        fs.writeFileSync(f, privateKey.export({ type: "pkcs1", format: "pem" }), { mode: 0o600 });
+    }' "$APP_KEY" "$WRONG_KEY"
+
 mkdir -p "$HF_TMP/forge"
+: >"$HF_TMP/forge/installation-tokens"
 node "$HF_SOURCE_ROOT/tests/fake-forge/server.mjs" --port 0 --state-dir "$HF_TMP/forge" \
-    --token "$TOKEN" >"$HF_TMP/forge.out" 2>"$HF_TMP/forge.err" &
+    --token "$TOKEN" --app-id "$APP_ID" --app-key "$APP_KEY" --git-root "$REPOS" \
+    >"$HF_TMP/forge.out" 2>"$HF_TMP/forge.err" &
 hf_pids+=($!)
 "$HF_GIT_HTTP_SERVER" --root "$REPOS" --user x-access-token --password "$TOKEN" \
+    --tokens-file "$HF_TMP/forge/installation-tokens" "${GIT_401_ARGS[@]}" \
     --log "$HF_TMP/git.log" >"$HF_TMP/git.port" 2>"$HF_TMP/git.err" &
 hf_pids+=($!)
 for _ in $(seq 100); do
@@ -91,6 +118,9 @@ inject() { http POST /_control/inject "$1" >/dev/null; }
 mutations() { forge_log | jsq 'd.requests.filter(r => r.method !== "GET").length'; }
 # Lines of the git server log that are part of a push.
 pushes() { grep -c 'git-receive-pack' "$HF_TMP/git.log" || true; }
+# Requests that open a fetch or a push (the ref advertisement), and 401s.
+info_refs() { grep -c ' /[^ ]*/info/refs?service=' "$HF_TMP/git.log" || true; }
+git_401s() { grep -c ' status=401$' "$HF_TMP/git.log" || true; }
 git_clear_log() { : >"$HF_TMP/git.log"; }
 
 # fresh: new bare repos, a forgetful forge, an empty cache and journal.
@@ -110,6 +140,14 @@ apply() {
     run_handoff "$HF_TMP/out" "$HF_TMP/err" -C "$CFG" --cache "$CACHE" apply --today 2026-06-01 \
         --forge-api "$FORGE" --state "$STATE" "${SOURCES[@]}" "$@" || rc=$?
     cat "$HF_TMP/out" "$HF_TMP/err" >>"$HF_TMP/all-output"
+}
+
+# apply_as_app ARGS...: apply as the GitHub App, with no token about.
+apply_as_app() {
+    local saved=$GITHUB_TOKEN
+    unset GITHUB_TOKEN
+    apply --app-id "$APP_ID" --app-key "$APP_KEY" "$@"
+    export GITHUB_TOKEN=$saved
 }
 
 # status ARGS...: handoff status over the test fleet, like apply.

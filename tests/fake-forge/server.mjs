@@ -6,6 +6,7 @@
 // faults. Built-in modules only. See README.md beside this file.
 import http from 'node:http';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -19,6 +20,9 @@ function parseArgs(argv) {
     pageSize: 100,
     user: 'handoff-bot',
     exitWithStdin: false,
+    appId: null,
+    appKey: null,
+    gitRoot: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -32,6 +36,9 @@ function parseArgs(argv) {
     else if (a === '--page-size') opts.pageSize = Number(val());
     else if (a === '--user') opts.user = val();
     else if (a === '--exit-with-stdin') opts.exitWithStdin = true;
+    else if (a === '--app-id') opts.appId = val();
+    else if (a === '--app-key') opts.appKey = val();
+    else if (a === '--git-root') opts.gitRoot = val();
     else if (a === '--help' || a === '-h') usage(null);
     else usage(`unknown option ${a}`);
   }
@@ -43,7 +50,8 @@ function parseArgs(argv) {
 function usage(problem) {
   const text =
     'usage: server.mjs [--port N] [--state-dir DIR] [--token T] [--page-size N]\n' +
-    '                  [--user LOGIN] [--exit-with-stdin]\n';
+    '                  [--user LOGIN] [--exit-with-stdin] [--app-id N --app-key PEM]\n' +
+    '                  [--git-root DIR]\n';
   if (problem) {
     process.stderr.write(`fake-forge: ${problem}\n${text}`);
     process.exit(2);
@@ -67,7 +75,135 @@ let requestLog = [];
 let faults = [];
 let seq = 0;
 let rateRemaining = 5000;
-const config = { page_size: opts.pageSize, user: opts.user, token: opts.token };
+const config = {
+  page_size: opts.pageSize,
+  user: opts.user,
+  token: opts.token,
+  app_id: opts.appId,
+  app_slug: 'handoff-app',
+  installations: null, // null: the App is installed for every owner; else {owner: id}
+  token_lifetime: 3600,
+};
+
+// ---- the GitHub App ------------------------------------------------------
+
+// The App's public key (from --app-key or /_control/config app_key: a PEM
+// private or public key); JWTs must verify against it.
+let appKey = null;
+function setAppKey(pem) {
+  appKey = pem ? crypto.createPublicKey(pem) : null;
+}
+if (opts.appKey) setAppKey(fs.readFileSync(opts.appKey, 'utf8'));
+
+let minted = []; // {token, installation, owner, expires, n}
+let installIds = {}; // owner (lower case) -> id, when every owner is installed
+
+function installationFor(owner) {
+  const key = owner.toLowerCase();
+  if (config.installations) {
+    for (const [o, id] of Object.entries(config.installations))
+      if (o.toLowerCase() === key) return { id, owner: o };
+    return null;
+  }
+  if (!installIds[key]) installIds[key] = 1001 + Object.keys(installIds).length;
+  return { id: installIds[key], owner };
+}
+
+function installationById(id) {
+  if (config.installations) {
+    for (const [o, i] of Object.entries(config.installations)) if (i === id) return { id, owner: o };
+    return null;
+  }
+  for (const [o, i] of Object.entries(installIds)) if (i === id) return { id, owner: o };
+  return null;
+}
+
+const JWT_UNDECODABLE = 'A JSON web token could not be decoded';
+
+// The problem with a JWT, as GitHub words it, or null when it is good.
+function jwtProblem(jwt) {
+  const parts = jwt.split('.');
+  if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return JWT_UNDECODABLE;
+  let header, payload;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return JWT_UNDECODABLE;
+  }
+  if (!appKey || header.alg !== 'RS256') return JWT_UNDECODABLE;
+  const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
+  if (!crypto.verify('RSA-SHA256', signed, appKey, Buffer.from(parts[2], 'base64url')))
+    return JWT_UNDECODABLE;
+  const now = Date.now() / 1000;
+  if (!Number.isInteger(payload.iss) && !/^\d+$/.test(String(payload.iss)))
+    return "'Issuer' claim ('iss') must be an Integer";
+  if (String(payload.iss) !== String(config.app_id)) return 'Integration not found';
+  if (!Number.isInteger(payload.iat) || payload.iat > now + 30)
+    return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
+  if (!Number.isInteger(payload.exp) || payload.exp <= now)
+    return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
+  if (payload.exp - now > 630) return "'Expiration time' claim ('exp') is too far in the future";
+  return null;
+}
+
+// Where the git server of the tests learns which installation tokens to
+// take: one "TOKEN EXPIRES" per line.
+function writeTokensFile() {
+  if (!opts.stateDir) return;
+  const file = path.join(opts.stateDir, 'installation-tokens');
+  fs.writeFileSync(file + '.tmp', minted.map((m) => `${m.token} ${m.expires}\n`).join(''));
+  fs.renameSync(file + '.tmp', file);
+}
+
+function mintToken(inst) {
+  const n = minted.length + 1;
+  const token = `ghs_${crypto.randomBytes(18).toString('base64url').replace(/[-_]/g, 'x')}`;
+  const expires = Math.floor(Date.now() / 1000) + Number(config.token_lifetime);
+  minted.push({ token, installation: inst.id, owner: inst.owner, expires, n });
+  writeTokensFile();
+  return { token, expires_at: new Date(expires * 1000).toISOString().replace(/\.\d+Z$/, 'Z') };
+}
+
+function isAppRoute(parts) {
+  return (
+    parts[0] === 'app' ||
+    (parts[0] === 'repos' && parts.length === 4 && parts[3] === 'installation') ||
+    ((parts[0] === 'orgs' || parts[0] === 'users') && parts.length === 3 && parts[2] === 'installation')
+  );
+}
+
+function handleApp(req, parts, body) {
+  const m = req.method;
+  if (parts.length === 1 && m === 'GET')
+    return json(200, { id: Number(config.app_id), slug: config.app_slug, name: config.app_slug });
+  if (parts[0] !== 'app') {
+    const inst = installationFor(parts[1]);
+    if (!inst) return notFound();
+    return json(200, {
+      id: inst.id,
+      app_id: Number(config.app_id),
+      account: renderUser(inst.owner),
+      repository_selection: 'all',
+      permissions: { contents: 'write', pull_requests: 'write', issues: 'write', metadata: 'read' },
+    });
+  }
+  const tokMatch = parts.length === 4 && parts[1] === 'installations' && parts[3] === 'access_tokens';
+  if (tokMatch && m === 'POST') {
+    const bad = checkFields(body ?? {}, { repositories: 'object', repository_ids: 'object', permissions: 'object' });
+    if (bad) return bad;
+    const inst = installationById(Number(parts[2]));
+    if (!inst) return notFound();
+    const t = mintToken(inst);
+    return json(201, {
+      token: t.token,
+      expires_at: t.expires_at,
+      permissions: { contents: 'write', pull_requests: 'write', issues: 'write', metadata: 'read' },
+      repository_selection: 'all',
+    });
+  }
+  return notFound();
+}
 
 if (opts.stateDir) {
   fs.mkdirSync(opts.stateDir, { recursive: true });
@@ -111,14 +247,47 @@ function fakeSha(text) {
   return crypto.createHash('sha1').update(text).digest('hex');
 }
 
-function branchExists(repo, name) {
+// ---- real repositories (--git-root) ------------------------------------------
+
+// With --git-root DIR, repository owner/name is the bare repo DIR/name.git
+// (the git server of the tests serves the same directory): its branches
+// are real, and the git refs endpoints and GraphQL commits act on it.
+function gitDir(full) {
+  if (!opts.gitRoot) return null;
+  const dir = path.join(opts.gitRoot, `${full.split('/')[1]}.git`);
+  return fs.existsSync(path.join(dir, 'HEAD')) ? dir : null;
+}
+
+function git(dir, args, input, env) {
+  return execFileSync('git', ['--git-dir', dir, ...args], {
+    input,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 256 << 20,
+  }).toString('utf8').trim();
+}
+
+// The commit refs/heads/name points to, or null.
+function realTip(dir, name) {
+  try {
+    return git(dir, ['rev-parse', '-q', '--verify', `refs/heads/${name}^{commit}`]);
+  } catch {
+    return null;
+  }
+}
+
+function branchExists(full, repo, name) {
   if (repo.branches) return Object.prototype.hasOwnProperty.call(repo.branches, name);
+  const dir = gitDir(full);
+  if (dir) return realTip(dir, name) !== null;
   return !repo.deleted_branches.includes(name);
 }
 
 function branchSha(full, repo, name) {
   if (repo.branches && repo.branches[name]) return repo.branches[name];
-  return fakeSha(`${full}:${name}`);
+  const dir = gitDir(full);
+  const tip = dir && realTip(dir, name);
+  return tip || fakeSha(`${full}:${name}`);
 }
 
 // ---- rendering as GitHub does --------------------------------------------
@@ -255,7 +424,10 @@ function findPr(repo, number) {
 function handleApi(req, prefix, url, parts, body) {
   const m = req.method;
   if (parts.length === 1 && parts[0] === 'user' && m === 'GET')
-    return json(200, renderUser(config.user));
+    return req.who && req.who.minted
+      ? json(403, { message: 'Resource not accessible by integration' })
+      : json(200, renderUser(config.user));
+  const actor = req.who && req.who.minted ? `${config.app_slug}[bot]` : config.user;
   if (parts[0] !== 'repos' || parts.length < 3) return notFound();
   const full = `${parts[1]}/${parts[2]}`;
   const rest = parts.slice(3);
@@ -311,9 +483,9 @@ function handleApi(req, prefix, url, parts, body) {
         return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
       head = head.slice(i + 1);
     }
-    if (!branchExists(repo, head))
+    if (!branchExists(full, repo, head))
       return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
-    if (!branchExists(repo, body.base))
+    if (!branchExists(full, repo, body.base))
       return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
     if (head === body.base)
       return invalid('Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `No commits between ${body.base} and ${head}` }]);
@@ -322,6 +494,7 @@ function handleApi(req, prefix, url, parts, body) {
         { resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${parts[1]}:${head}.` },
       ]);
     const pr = newPr(full, repo, {
+      user: actor,
       title: body.title,
       body: body.body ?? null,
       head,
@@ -385,7 +558,7 @@ function handleApi(req, prefix, url, parts, body) {
     if (issueMatch[2] === 'comments' && m === 'POST') {
       const bad = checkFields(body, { body: 'string' }, ['body']);
       if (bad) return bad;
-      const c = { id: state.next_id++, number: pr.number, body: body.body, user: config.user, created_at: nowIso() };
+      const c = { id: state.next_id++, number: pr.number, body: body.body, user: actor, created_at: nowIso() };
       repo.comments.push(c);
       return json(201, renderComment(full, c));
     }
@@ -409,10 +582,17 @@ function handleApi(req, prefix, url, parts, body) {
     return notFound();
   }
 
+  const dir = gitDir(full);
+  if (dir && rest[0] === 'git' && (rest[1] === 'ref' || rest[1] === 'refs')) {
+    const reply = handleRefs(full, dir, m, rest, body);
+    if (reply) return reply;
+  }
+
   if (rest[0] === 'git' && rest[1] === 'refs' && rest[2] === 'heads' && rest.length > 3 && m === 'DELETE') {
     const branch = rest.slice(3).join('/');
-    if (!branchExists(repo, branch)) return invalid('Reference does not exist');
+    if (!branchExists(full, repo, branch)) return invalid('Reference does not exist');
     if (repo.branches) delete repo.branches[branch];
+    else if (dir) git(dir, ['update-ref', '-d', `refs/heads/${branch}`]);
     else repo.deleted_branches.push(branch);
     // GitHub closes the open pull requests whose head branch goes away.
     for (const p of repo.pulls)
@@ -424,6 +604,208 @@ function handleApi(req, prefix, url, parts, body) {
   }
 
   return notFound();
+}
+
+// GET git/ref/heads/B, POST git/refs, PATCH git/refs/heads/B on a real
+// repository; null for anything else.
+function handleRefs(full, dir, m, rest, body) {
+  const renderRef = (ref, sha) => ({ ref, node_id: `REF_${Buffer.from(`${full}:${ref}`).toString('base64url')}`, object: { sha, type: 'commit' } });
+  const isCommit = (sha) => {
+    try {
+      git(dir, ['cat-file', '-e', `${sha}^{commit}`]);
+      return /^[0-9a-f]{40}$/.test(sha);
+    } catch {
+      return false;
+    }
+  };
+  if (m === 'GET' && rest[1] === 'ref' && rest[2] === 'heads' && rest.length > 3) {
+    const name = rest.slice(3).join('/');
+    const tip = realTip(dir, name);
+    return tip ? json(200, renderRef(`refs/heads/${name}`, tip)) : notFound();
+  }
+  if (m === 'POST' && rest[1] === 'refs' && rest.length === 2) {
+    const bad = checkFields(body, { ref: 'string', sha: 'string', key: 'string' }, ['ref', 'sha']);
+    if (bad) return bad;
+    if (!/^refs\/heads\/[^\s~^:?*[\\]+$/.test(body.ref) || body.ref.endsWith('/'))
+      return invalid('Reference name is not valid');
+    if (!isCommit(body.sha)) return invalid('Object does not exist');
+    const name = body.ref.slice('refs/heads/'.length);
+    if (realTip(dir, name)) return invalid('Reference already exists');
+    git(dir, ['update-ref', body.ref, body.sha, '0'.repeat(40)]);
+    return json(201, renderRef(body.ref, body.sha));
+  }
+  if (m === 'PATCH' && rest[1] === 'refs' && rest[2] === 'heads' && rest.length > 3) {
+    const bad = checkFields(body, { sha: 'string', force: 'boolean' }, ['sha']);
+    if (bad) return bad;
+    const name = rest.slice(3).join('/');
+    const tip = realTip(dir, name);
+    if (!tip) return invalid('Reference does not exist');
+    if (!isCommit(body.sha)) return invalid('Object does not exist');
+    if (!body.force) {
+      try {
+        git(dir, ['merge-base', '--is-ancestor', tip, body.sha]);
+      } catch {
+        return invalid('Update is not a fast forward');
+      }
+    }
+    git(dir, ['update-ref', `refs/heads/${name}`, body.sha, tip]);
+    return json(200, renderRef(`refs/heads/${name}`, body.sha));
+  }
+  return null;
+}
+
+// ---- GraphQL: createCommitOnBranch and updateRefs ---------------------------
+
+const ZERO_OID = '0'.repeat(40);
+const repoNodeId = (full) => `R_${Buffer.from(full).toString('base64url')}`;
+
+function gqlError(message, type) {
+  return json(200, { data: null, errors: [type ? { type, message } : { message }] });
+}
+
+// Checks an input object against {field: type}; a GraphQL validation error
+// (as GitHub words it) or null.
+function gqlFields(value, typeName, spec, required = []) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return `Variable $input of type ${typeName}! was provided invalid value`;
+  for (const k of Object.keys(value)) {
+    if (!(k in spec)) return `Variable $input of type ${typeName}! was provided invalid value for ${k} (Field is not defined on ${typeName})`;
+    const t = spec[k];
+    const ok = t === 'array' ? Array.isArray(value[k]) : typeof value[k] === t && value[k] !== null;
+    if (!ok) return `Variable $input of type ${typeName}! was provided invalid value for ${k} (Could not coerce value to ${t})`;
+  }
+  for (const k of required)
+    if (!(k in value)) return `Variable $input of type ${typeName}! was provided invalid value for ${k} (Expected value to not be null)`;
+  return null;
+}
+
+function commitAuthor(who) {
+  if (who && who.minted) return `${config.app_slug}[bot] <1+${config.app_slug}[bot]@users.noreply.github.com>`;
+  return `${config.user} <1+${config.user}@users.noreply.github.com>`;
+}
+
+// A signature block that only says GitHub signed: what a test can see.
+const FAKE_SIGNATURE = '-----BEGIN PGP SIGNATURE-----\n\nwsBcBAABCAAQBQJmZmFrZS1mb3JnZS1zaWduZWQ=\n=fake\n-----END PGP SIGNATURE-----';
+
+function createCommitOnBranch(input, who) {
+  let problem = gqlFields(input, 'CreateCommitOnBranchInput',
+    { branch: 'object', clientMutationId: 'string', expectedHeadOid: 'string', fileChanges: 'object', message: 'object' },
+    ['branch', 'expectedHeadOid', 'message']);
+  problem ??= gqlFields(input.branch, 'CommittableBranch', { repositoryNameWithOwner: 'string', branchName: 'string', id: 'string' });
+  problem ??= gqlFields(input.message, 'CommitMessage', { headline: 'string', body: 'string' }, ['headline']);
+  problem ??= gqlFields(input.fileChanges ?? {}, 'FileChanges', { additions: 'array', deletions: 'array' });
+  if (problem) return gqlError(problem);
+  const additions = input.fileChanges?.additions ?? [];
+  const deletions = input.fileChanges?.deletions ?? [];
+  for (const a of additions) problem ??= gqlFields(a, 'FileAddition', { path: 'string', contents: 'string' }, ['path', 'contents']);
+  for (const d of deletions) problem ??= gqlFields(d, 'FileDeletion', { path: 'string' }, ['path']);
+  if (problem) return gqlError(problem);
+  const paths = [...additions, ...deletions].map((c) => c.path);
+  if (new Set(paths).size !== paths.length)
+    return gqlError('Paths must be unique across additions and deletions. At least one path was included more than once.');
+  const full = input.branch.repositoryNameWithOwner;
+  const branch = (input.branch.branchName || '').replace(/^refs\/heads\//, '');
+  if (!full || !branch) return gqlError('fake-forge: name the branch by repositoryNameWithOwner and branchName');
+  if (who.minted && full.split('/')[0].toLowerCase() !== who.minted.owner.toLowerCase())
+    return gqlError(`Could not resolve to a Repository with the name '${full}'.`, 'NOT_FOUND');
+  const dir = gitDir(full);
+  if (!dir) return gqlError(`Could not resolve to a Repository with the name '${full}'.`, 'NOT_FOUND');
+  const head = realTip(dir, branch);
+  if (!head) return gqlError(`A ref named "refs/heads/${branch}" does not exist.`, 'NOT_FOUND');
+  if (head !== input.expectedHeadOid)
+    return gqlError(`Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`, 'STALE_DATA');
+  // A private index; update-index wants a work tree, never looked at here.
+  const scratchDir = fs.mkdtempSync(path.join(opts.stateDir || '/tmp', 'commit-'));
+  const index = path.join(scratchDir, 'index');
+  const env = { GIT_INDEX_FILE: index, GIT_WORK_TREE: scratchDir };
+  try {
+    git(dir, ['read-tree', head], undefined, env);
+    for (const d of deletions) {
+      try {
+        git(dir, ['ls-files', '--error-unmatch', '--', d.path], undefined, env);
+      } catch {
+        return gqlError(`A path was requested for deletion which does not exist as of commit oid \`${head}\``);
+      }
+      git(dir, ['update-index', '--force-remove', '--', d.path], undefined, env);
+    }
+    for (const a of additions) {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a.contents) || a.contents.length % 4 !== 0)
+        return gqlError(`The contents of ${a.path} are not valid base64.`);
+      const blob = git(dir, ['hash-object', '-w', '--stdin'], Buffer.from(a.contents, 'base64'));
+      git(dir, ['update-index', '--add', '--cacheinfo', `100644,${blob},${a.path}`], undefined, env);
+    }
+    const tree = git(dir, ['write-tree'], undefined, env);
+    const when = `${Math.floor(Date.now() / 1000)} +0000`;
+    const sig = FAKE_SIGNATURE.split('\n').join('\n ');
+    const message = input.message.body ? `${input.message.headline}\n\n${input.message.body}` : input.message.headline;
+    const text = `tree ${tree}\nparent ${head}\nauthor ${commitAuthor(who)} ${when}\n` +
+      `committer GitHub <noreply@github.com> ${when}\ngpgsig ${sig}\n\n${message}\n`;
+    const oid = git(dir, ['hash-object', '-t', 'commit', '-w', '--stdin'], text);
+    git(dir, ['update-ref', `refs/heads/${branch}`, oid, head]);
+    return json(200, {
+      data: {
+        createCommitOnBranch: {
+          commit: { oid, url: `https://github.com/${full}/commit/${oid}`, tree: { oid: tree } },
+          ref: { name: `refs/heads/${branch}`, repository: { id: repoNodeId(full), nameWithOwner: full } },
+        },
+      },
+    });
+  } finally {
+    fs.rmSync(scratchDir, { recursive: true, force: true });
+  }
+}
+
+function updateRefs(input, who) {
+  let problem = gqlFields(input, 'UpdateRefsInput', { clientMutationId: 'string', repositoryId: 'string', refUpdates: 'array' }, ['repositoryId', 'refUpdates']);
+  for (const u of input?.refUpdates ?? []) {
+    problem ??= gqlFields(u, 'RefUpdate', { name: 'string', afterOid: 'string', beforeOid: 'string', force: 'boolean' }, ['name', 'afterOid']);
+    for (const k of ['afterOid', 'beforeOid'])
+      if (!problem && k in u && !/^[0-9a-f]{40}$/.test(u[k]))
+        problem = `Variable $input of type UpdateRefsInput! was provided invalid value for refUpdates.${k} (Could not coerce value "${u[k]}" to GitObjectID)`;
+  }
+  if (problem) return gqlError(problem);
+  let full = null;
+  if (/^R_[A-Za-z0-9_-]+$/.test(input.repositoryId)) full = Buffer.from(input.repositoryId.slice(2), 'base64url').toString('utf8');
+  const dir = full && gitDir(full);
+  if (!dir || (who.minted && full.split('/')[0].toLowerCase() !== who.minted.owner.toLowerCase()))
+    return gqlError(`Could not resolve to a node with the global id of '${input.repositoryId}'`, 'NOT_FOUND');
+  // One transaction: every update or none, each checked against beforeOid.
+  const lines = ['start'];
+  for (const u of input.refUpdates) {
+    if (!/^refs\/heads\/./.test(u.name)) return gqlError(`Invalid ref name: ${u.name}`);
+    const name = u.name.slice('refs/heads/'.length);
+    const before = u.beforeOid;
+    if (!u.force && before && before !== ZERO_OID && u.afterOid !== ZERO_OID) {
+      try {
+        git(dir, ['merge-base', '--is-ancestor', before, u.afterOid]);
+      } catch {
+        return gqlError(`Update of ${u.name} is not a fast forward`);
+      }
+    }
+    if (u.afterOid === ZERO_OID) lines.push(before ? `delete ${u.name} ${before}` : `delete ${u.name}`);
+    else if (before === ZERO_OID) lines.push(`create ${u.name} ${u.afterOid}`);
+    else if (before) lines.push(`update ${u.name} ${u.afterOid} ${before}`);
+    else lines.push(`update ${u.name} ${u.afterOid}`);
+    if (!name) return gqlError(`Invalid ref name: ${u.name}`);
+  }
+  lines.push('prepare', 'commit');
+  try {
+    git(dir, ['update-ref', '--stdin'], lines.join('\n') + '\n');
+  } catch {
+    return gqlError('A ref was not at its beforeOid: no ref was updated');
+  }
+  return json(200, { data: { updateRefs: { clientMutationId: input.clientMutationId ?? null } } });
+}
+
+function handleGraphql(req, body) {
+  if (req.method !== 'POST') return notFound();
+  if (!body || typeof body.query !== 'string') return json(400, { message: 'Problems parsing JSON' });
+  const input = body.variables?.input;
+  if (/^\s*mutation\s*\(\s*\$input\s*:\s*CreateCommitOnBranchInput!\s*\)\s*\{\s*createCommitOnBranch\s*\(\s*input\s*:\s*\$input\s*\)/.test(body.query))
+    return createCommitOnBranch(input, req.who);
+  if (/^\s*mutation\s*\(\s*\$input\s*:\s*UpdateRefsInput!\s*\)\s*\{\s*updateRefs\s*\(\s*input\s*:\s*\$input\s*\)/.test(body.query))
+    return updateRefs(input, req.who);
+  return gqlError('fake-forge: only the createCommitOnBranch and updateRefs mutations are served');
 }
 
 function newPr(full, repo, fields) {
@@ -462,7 +844,7 @@ function patchPr(req, prefix, full, repo, pr, body) {
       return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'state', code: 'invalid' }]);
     if (body.state === 'open' && pr.state === 'closed') {
       if (pr.merged) return invalid('Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: 'state cannot be changed. The pull request is already merged.' }]);
-      if (!branchExists(repo, pr.head))
+      if (!branchExists(full, repo, pr.head))
         return invalid('Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `state cannot be changed. The ${pr.head} branch has been deleted.` }]);
     }
     if (body.state !== pr.state) pr.closed_at = body.state === 'closed' ? nowIso() : null;
@@ -477,7 +859,7 @@ function patchPr(req, prefix, full, repo, pr, body) {
 
 // ---- faults ----------------------------------------------------------------
 
-const FAULT_KINDS = ['drop', 'reset', 'retry-after', '429', 'ratelimit', 'forbidden', 'pr-exists'];
+const FAULT_KINDS = ['drop', 'reset', 'retry-after', '429', 'ratelimit', 'forbidden', 'pr-exists', 'delay'];
 
 function faultKindOk(kind) {
   return kind === undefined || FAULT_KINDS.includes(String(kind)) || /^\d{3}$/.test(String(kind));
@@ -545,10 +927,24 @@ function dropConnection(res) {
 
 // ---- the server ------------------------------------------------------------
 
+// Whether the Authorization header is good, and which credential it is:
+// the token, a GitHub App's JWT, or one of its installation tokens.
 function authState(req) {
   const h = req.headers.authorization;
-  if (h === undefined) return 'missing';
-  return h === `Bearer ${config.token}` ? 'ok' : 'wrong';
+  if (h === undefined) return { auth: 'missing', credential: null };
+  if (h === `Bearer ${config.token}`) return { auth: 'ok', credential: 'token' };
+  const bearer = /^Bearer (.+)$/.exec(h);
+  if (!bearer) return { auth: 'wrong', credential: null };
+  const m = minted.find((x) => x.token === bearer[1]);
+  if (m) {
+    if (m.expires <= Date.now() / 1000) return { auth: 'expired', credential: `installation:${m.n}` };
+    return { auth: 'ok', credential: `installation:${m.n}`, minted: m };
+  }
+  if (config.app_id && bearer[1].split('.').length === 3) {
+    const problem = jwtProblem(bearer[1]);
+    return problem ? { auth: 'wrong', credential: 'jwt', problem } : { auth: 'ok', credential: 'jwt' };
+  }
+  return { auth: 'wrong', credential: null };
 }
 
 function loggedHeaders(req) {
@@ -618,6 +1014,9 @@ function handleControl(req, res, parts, text) {
     faults = [];
     seq = 0;
     rateRemaining = 5000;
+    minted = [];
+    installIds = {};
+    writeTokensFile();
     saveState();
     return ok();
   }
@@ -644,9 +1043,14 @@ function handleControl(req, res, parts, text) {
     return ok();
   }
   if (what === 'config' && m === 'POST') {
-    for (const k of ['page_size', 'user', 'token']) if (body && k in body) config[k] = body[k];
-    return ok(config.token ? { ...config, token: '<set>' } : config);
+    for (const k of ['page_size', 'user', 'token', 'app_id', 'app_slug', 'installations', 'token_lifetime'])
+      if (body && k in body) config[k] = body[k];
+    if (body && 'app_key' in body) setAppKey(body.app_key);
+    return ok({ ...config, token: config.token ? '<set>' : null });
   }
+  if (what === 'tokens' && m === 'GET')
+    // what was minted, without the secrets: a test counts and dates them
+    return ok({ tokens: minted.map(({ n, installation, owner, expires }) => ({ n, installation, owner, expires })) });
   if (what === 'branches' && m === 'POST') {
     if (!body || typeof body.repo !== 'string') return send(res, json(400, { message: 'control: repo required' }));
     const repo = repoState(body.repo);
@@ -702,6 +1106,10 @@ function handle(req, res, text, tooBig) {
   if (pathname.startsWith('/api/v3/')) {
     prefix = '/api/v3';
     pathname = pathname.slice(prefix.length);
+  } else if (pathname === '/api/graphql') {
+    // and GraphQL at /api/graphql
+    prefix = '/api';
+    pathname = '/graphql';
   }
   const parts = pathname.split('/').filter((s) => s.length).map((s) => decodeURIComponent(s));
   if (parts[0] === '_control') return handleControl(req, res, parts, text);
@@ -712,15 +1120,27 @@ function handle(req, res, text, tooBig) {
     method: req.method,
     path: url.pathname + url.search,
     headers: loggedHeaders(req),
-    auth: authState(req),
+    auth: null,
+    credential: null,
     body: text,
     status: 0,
     fault: null,
   };
+  const who = authState(req);
+  entry.auth = who.auth;
+  entry.credential = who.credential;
+  req.who = who;
   appendLog(entry);
   const common = { 'x-github-request-id': `FAKE:${entry.seq}`, 'x-github-media-type': 'github.v3' };
 
   const before = takeFault(req.method, pathname, false);
+  if (before && before.kind === 'delay') {
+    // Answered as usual, only later: lets a test see requests overlap.
+    entry.fault = 'delay';
+    setTimeout(() => answer(req, res, text, tooBig, url, pathname, prefix, parts, entry, common),
+      Number(before.seconds ?? 1) * 1000);
+    return;
+  }
   if (before) {
     entry.fault = before.kind || String(before.status || '500');
     if (before.kind === 'drop' || before.kind === 'reset') {
@@ -733,10 +1153,22 @@ function handle(req, res, text, tooBig) {
     entry.status = reply.status;
     return send(res, reply, common);
   }
+  answer(req, res, text, tooBig, url, pathname, prefix, parts, entry, common);
+}
 
+// The answer to an API request that no fault replaced beforehand.
+function answer(req, res, text, tooBig, url, pathname, prefix, parts, entry, common) {
   let reply;
+  const who = req.who;
+  const appRoute = isAppRoute(parts);
   if (entry.auth !== 'ok') {
-    reply = json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    reply = json(401, { message: who.problem || 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+  } else if (appRoute !== (who.credential === 'jwt')) {
+    reply = appRoute
+      ? json(401, { message: JWT_UNDECODABLE, documentation_url: 'https://docs.github.com/rest' })
+      : json(401, { message: 'fake-forge: a JWT only speaks for the App itself; use an installation token' });
+  } else if (who.minted && parts[0] === 'repos' && parts[1] && parts[1].toLowerCase() !== who.minted.owner.toLowerCase()) {
+    reply = notFound(); // an installation token sees its own account's repositories only
   } else if (checkHeaders(req).length) {
     reply = json(400, { message: `fake-forge: ${checkHeaders(req).join('; ')}` });
   } else if (tooBig) {
@@ -758,6 +1190,8 @@ function handle(req, res, text, tooBig) {
     } else if (req.method === 'POST' || req.method === 'PATCH') {
       reply = json(400, { message: 'fake-forge: a JSON body is required' });
     }
+    if (!reply && appRoute) reply = handleApp(req, parts, body);
+    if (!reply && parts.length === 1 && parts[0] === 'graphql') reply = handleGraphql(req, body);
     reply ??= handleApi(req, prefix, url, parts, body);
     if (mutating && reply.status < 300) saveState();
   }

@@ -2,15 +2,22 @@
  * directory through `git http-backend` (CGI), optionally behind HTTP Basic
  * auth, and can refuse pushes on demand. One forked child per connection.
  *
- *   git-http-server --root DIR [--user U --password P] [--reject-push FILE]
- *                   [--log FILE] [--redirect URL]
+ *   git-http-server --root DIR [--user U --password P] [--tokens-file FILE]
+ *                   [--401-body] [--reject-push FILE] [--log FILE] [--redirect URL]
  *
  * Binds 127.0.0.1 on a free port, prints the port on stdout, serves until
  * killed (or until its parent dies). Connections are kept alive, as real
- * forges do, so a client's 401-then-retry happens on one connection. --reject-push: while FILE
- * exists, every receive-pack request is answered 403. --redirect: every request is answered 301 to
- * URL followed by the request target. --log: one line per request, "METHOD TARGET auth=none|ok|bad
- * status=N". */
+ * forges do, so a client's 401-then-retry happens on one connection.
+ * --tokens-file: user U may also give any password listed in FILE (re-read
+ * per request), one "TOKEN EXPIRES" per line, EXPIRES in Unix seconds: how
+ * the fake GitHub's App installation tokens reach git, expiring as on GitHub.
+ * --401-body: a refusal carries WWW-Authenticate and a short HTML body, as
+ * nginx-fronted servers answer (GitHub's 401 has no body); the body is what
+ * libgit2 1.5.1 fails to drain before it replays a request with credentials.
+ * --reject-push: while FILE exists, every receive-pack request is answered
+ * 403. --redirect: every request is answered 301 to URL followed by the
+ * request target. --log: one line per request, "METHOD TARGET
+ * auth=none|ok|bad status=N". */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -28,6 +35,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -36,7 +44,8 @@
 #define MAX_HEADER (64 * 1024)
 #define MAX_BODY (256 * 1024 * 1024)
 
-static const char *root, *user, *password, *reject_file, *log_file, *redirect;
+static const char *root, *user, *password, *reject_file, *log_file, *redirect, *tokens_file;
+static int body_401;
 
 typedef struct buf {
     char *ptr;
@@ -191,6 +200,27 @@ static void base64_decode(buf *out, const char *s)
             put(out, &ch, 1);
         }
     }
+}
+
+/* Whether pass is a token listed in --tokens-file and not expired yet. */
+static int listed_token(const char *pass, size_t n)
+{
+    if (!tokens_file || n == 0)
+        return 0;
+    FILE *f = fopen(tokens_file, "r");
+    if (!f)
+        return 0;
+    char line[1024];
+    int ok = 0;
+    long long now = (long long)time(NULL);
+    while (!ok && fgets(line, sizeof(line), f)) {
+        char *sp = strchr(line, ' ');
+        if (!sp)
+            continue;
+        ok = (size_t)(sp - line) == n && memcmp(line, pass, n) == 0 && atoll(sp + 1) > now;
+    }
+    fclose(f);
+    return ok;
 }
 
 static void log_request(const char *method, const char *target, const char *auth, int status)
@@ -430,6 +460,11 @@ static int handle_one(conn *c)
             puts_buf(&want, password ? password : "");
             if (decoded.len == want.len && memcmp(decoded.ptr, want.ptr, want.len) == 0)
                 auth = "ok";
+            size_t ulen = strlen(user);
+            if (decoded.len > ulen && memcmp(decoded.ptr, user, ulen) == 0 &&
+                decoded.ptr[ulen] == ':' &&
+                listed_token(decoded.ptr + ulen + 1, decoded.len - ulen - 1))
+                auth = "ok";
             free(want.ptr);
         }
     }
@@ -451,10 +486,18 @@ static int handle_one(conn *c)
 
     if (!authorized) {
         /* Logged before answering, so a client that reads the log after its
-         * request failed finds the line. The 401 carries no body, like
-         * GitHub's: libgit2 1.5 replays a request without draining one. */
+         * request failed finds the line. By default the 401 carries no body,
+         * like GitHub's. */
+        static const char page[] = "<html><head><title>401 Authorization Required</title>"
+                                   "</head><body><center><h1>401 Authorization Required</h1>"
+                                   "</center><hr><center>nginx</center></body></html>\r\n";
         log_request(method, target, auth, 401);
-        respond(fd, 401, "Unauthorized", "WWW-Authenticate: Basic realm=\"git\"\r\n", "", 0);
+        if (body_401)
+            respond(fd, 401, "Unauthorized",
+                    "WWW-Authenticate: Basic realm=\"git\"\r\nContent-Type: text/html\r\n", page,
+                    strlen(page));
+        else
+            respond(fd, 401, "Unauthorized", "WWW-Authenticate: Basic realm=\"git\"\r\n", "", 0);
         again = keep_alive;
         goto done;
     }
@@ -504,6 +547,11 @@ int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i];
+        if (strcmp(a, "--401-body") == 0) {
+            body_401 = 1;
+            i--;
+            continue;
+        }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             die("%s needs a value", a);
@@ -519,12 +567,14 @@ int main(int argc, char **argv)
             log_file = v;
         else if (strcmp(a, "--redirect") == 0)
             redirect = v;
+        else if (strcmp(a, "--tokens-file") == 0)
+            tokens_file = v;
         else
             die("unknown option %s", a);
     }
     if (!root)
-        die("usage: git-http-server --root DIR [--user U --password P] [--reject-push FILE] "
-            "[--log FILE] [--redirect URL]");
+        die("usage: git-http-server --root DIR [--user U --password P] [--tokens-file FILE] "
+            "[--401-body] [--reject-push FILE] [--log FILE] [--redirect URL]");
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif

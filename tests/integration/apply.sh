@@ -55,6 +55,10 @@ expect_eq "the journal records the lease" "$head" "$(jsq "d.repos['$DOCKER'].pus
 expect_eq "the journal records the PR" "1 created" \
     "$(jsq "d.repos['$DOCKER'].pr + ' ' + d.repos['$DOCKER'].result" <"$STATE")"
 first_requests=$(forge_log | jsq 'd.requests.length')
+expect_eq "first run: no review lookup for the PRs it opened" 0 \
+    "$(forge_log | jsq 'd.requests.filter(r => r.path.includes("/reviews")).length')"
+expect_eq "first run: one info/refs per fetch (3) and per push (2), never a 401" "5 0" \
+    "$(info_refs) $(git_401s)"
 
 # ---- 2. nothing changed: converged, zero mutations, zero pushes ----------------
 forge_clear_log
@@ -65,6 +69,7 @@ expect_eq "re-run: tenant unchanged" unchanged "$(result_of $TENANT)"
 expect_eq "re-run: image unchanged" unchanged "$(result_of $DOCKER)"
 expect_eq "re-run: no mutating request" 0 "$(mutations)"
 expect_eq "re-run: nothing pushed" 0 "$(pushes)"
+expect_eq "re-run: one info/refs per fetch, never a 401" "3 0" "$(info_refs) $(git_401s)"
 n=$(forge_log | jsq 'd.requests.length')
 if [ "$n" -le 6 ]; then ok "re-run: $n requests for 3 repos (<= 2 per repo)"; else
     not_ok "re-run: at most 2 requests per repo" "$n requests"; fi

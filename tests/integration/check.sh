@@ -99,7 +99,10 @@ fi
 if check_run "sample tenant repo: exit 3" 3 -C "$recipes" check --today 2026-07-01 odoo-tenant-cm; then
     has_line "ssh -i key host" \
         "odoo-tenant-cm/.github/workflows/odoo-testing-deploy.yml:40:11: error provider-remote-shell: ssh/scp/rsync from a tenant repo mutates remote hosts; Launchplane owns remote operations."
-    has_line "secrets are masked in excerpts" "    ENV_OVERRIDE_WEB_BASE_URL=***"
+    # excerpts show names, URLs, paths and references; they hide secret values
+    has_line "a URL stays visible in an excerpt" "    ENV_OVERRIDE_WEB_BASE_URL=https://cm-testing.example.invalid"
+    has_line "a secrets reference stays visible in an excerpt" "    DOKPLOY_TOKEN: \${{ secrets.DOKPLOY_TOKEN }}"
+    has_line "a path stays visible in an excerpt" "    ODOO_BACKUP_ROOT=/srv/backups/cm-testing"
     if grep -q '^odoo-tenant-cm/.github/workflows/ci.yml:' "$HF_TMP/o"; then
         not_ok "the local test stack in ci.yml stays quiet" "$(grep '/ci.yml:' "$HF_TMP/o")"
     else
@@ -111,8 +114,95 @@ if check_run "sample tenant repo: exit 3" 3 -C "$recipes" check --today 2026-07-
         ok "addons, docs and READMEs stay quiet"
     fi
 fi
+if check_run "sample retired repo: exit 3" 3 -C "$recipes" check --today 2026-07-01 odoo-ai; then
+    has_line "a literal secret value is masked" "    ODOO_UPSTREAM_PASSWORD=***"
+    has_line "masked under every rule that reports the line" "    DOKPLOY_TOKEN=***"
+    has_line "the key of a masked value stays visible" "    GHCR_TOKEN=***"
+    if grep -q 'changeme' "$HF_TMP/o"; then
+        not_ok "no excerpt shows a secret value" "$(grep changeme "$HF_TMP/o")"
+    else
+        ok "no excerpt shows a secret value"
+    fi
+fi
+# The same masking in JSON and SARIF (the excerpt is also the fingerprint's input).
+if check_run "sample retired repo as JSON" 3 -C "$recipes" check --format json --today 2026-07-01 odoo-ai; then
+    if grep -qE '"excerpt":[[:space:]]*"ODOO_UPSTREAM_PASSWORD=\*\*\*"' "$HF_TMP/o" && ! grep -q changeme "$HF_TMP/o"; then
+        ok "json excerpts are masked the same way"
+    else
+        not_ok "json excerpts are masked the same way" "$(grep -n 'PASSWORD\|changeme' "$HF_TMP/o" | head)"
+    fi
+fi
 if check_run "a fleet repo given with another family" 0 -C "$recipes" check --family devkit --today 2026-07-01 odoo-docker; then
     ok "--family overrides the fleet's family"
+fi
+
+# ---- parity with Launchplane's own checker --------------------------------------
+# tests/check-cases/parity holds one tree per family and what Launchplane's
+# checker reports there (checker-findings.txt). Every such finding must be
+# reported by handoff under a rule that stands for the checker's rule,
+# unless it is marked as a deliberate difference: then handoff must not
+# report it, and the README's parity section must explain that difference.
+
+parity="$cases/parity"
+parity_ok=1
+for repo in odoo-tenant-cm odoo-docker odoo-shared-addons odoo-devkit odoo-ai; do
+    rc=0
+    (cd "$parity" && "$HANDOFF" -C "$recipes" check --today 2026-07-01 --format json "$repo") \
+        >"$HF_TMP/parity-$repo.json" 2>"$HF_TMP/e" || rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+        not_ok "parity: check $repo" "exit $rc" "$(cat "$HF_TMP/e")"
+        parity_ok=0
+    fi
+done
+if [ "$parity_ok" = 1 ]; then
+    if node - "$parity/checker-findings.txt" "$HF_SOURCE_ROOT/README.md" "$HF_TMP"/parity-*.json <<'EOF' >"$HF_TMP/j" 2>&1; then ok "parity: every finding of Launchplane's checker is reported, or a documented difference"; else not_ok "parity with Launchplane's checker" "$(cat "$HF_TMP/j")"; fi
+const fs = require("fs");
+const [expected, readme, ...reports] = process.argv.slice(2);
+const map = new Map(), findings = [];
+for (const line of fs.readFileSync(expected, "utf8").split("\n")) {
+  const w = line.trim().split(/\s+/);
+  if (w[0] === "map") map.set(w[1], new Set(w.slice(2)));
+  else if (w[0] === "finding")
+    findings.push({ repo: w[1], at: w[2], rule: w[3], differs: w[4] === "differs" ? w[5] : null });
+}
+const text = fs.readFileSync(readme, "utf8");
+const start = text.indexOf("### Parity with Launchplane's checker");
+if (start < 0) throw new Error("README has no parity section");
+const next = text.indexOf("\n#", start + 10);
+const section = text.slice(start, next < 0 ? undefined : next);
+const seen = new Map(); // repo -> "path:line" -> Set(rule)
+for (const file of reports)
+  for (const r of JSON.parse(fs.readFileSync(file, "utf8")).repos) {
+    const lines = new Map();
+    for (const f of r.findings) {
+      const k = `${f.path}:${f.line}`;
+      if (!lines.has(k)) lines.set(k, new Set());
+      lines.get(k).add(f.rule);
+    }
+    seen.set(r.repo, lines);
+  }
+const problems = [], covered = new Set();
+for (const f of findings) {
+  const mapped = map.get(f.rule);
+  if (!mapped) { problems.push(`no map line for ${f.rule}`); continue; }
+  const got = [...((seen.get(f.repo) || new Map()).get(f.at) || [])].filter((r) => mapped.has(r));
+  if (f.differs) {
+    if (!section.includes("`" + f.differs + "`"))
+      problems.push(`${f.repo} ${f.at}: difference '${f.differs}' is not explained in the README's parity section`);
+    if (got.length)
+      problems.push(`${f.repo} ${f.at}: marked as difference '${f.differs}', but handoff reports it (${got}); drop the mark`);
+  } else if (!got.length) {
+    problems.push(`${f.repo} ${f.at}: Launchplane's checker reports ${f.rule}; handoff reports none of ${[...mapped]}`);
+  } else {
+    covered.add(f.rule);
+  }
+}
+for (const rule of map.keys())
+  if (!covered.has(rule)) problems.push(`no finding of ${rule} is reported on the parity trees: the test covers nothing of it`);
+if (findings.length < 40) problems.push(`only ${findings.length} checker findings on the parity trees`);
+if (problems.length) { console.log(problems.join("\n")); process.exit(1); }
+console.log(`${findings.length} findings, ${findings.filter((f) => f.differs).length} documented differences`);
+EOF
 fi
 
 # ---- usage and configuration errors: exit 2 -----------------------------------
@@ -358,7 +448,8 @@ fi
 
 gate="$HF_TMP/gate/odoo-tenant-cm"
 mkdir -p "$gate/.github/workflows"
-sed 's/{{family}}/tenant/' "$recipes/contract-check-caller.yml.tmpl" >"$gate/.github/workflows/handoff-contract.yml"
+sed -e 's/{{family}}/tenant/' -e 's#{{gate-repository}}#acme-platform/handoff#g' -e 's/{{gate-ref}}/v0.1.0/g' \
+    -e 's/{{gate-version}}/"0.1.0"/' "$recipes/contract-check-caller.yml.tmpl" >"$gate/.github/workflows/handoff-contract.yml"
 cp "$HF_SOURCE_ROOT/tests/sample-fleet/odoo-tenant-cm/.github/workflows/ci.yml" "$gate/.github/workflows/"
 cp -R "$HF_SOURCE_ROOT/tests/sample-fleet/odoo-tenant-cm/addons" "$gate/"
 cp "$HF_SOURCE_ROOT/tests/sample-fleet/odoo-docker/.github/workflows/build-image.yml" "$gate/.github/workflows/"

@@ -140,7 +140,7 @@ expect "an alias in fleet.yml is refused" 2 "^$cfg/fleet.yml:[0-9]+:[0-9]+: " "$
 # replaced in place, the bomb's lines stay as they are
 cfg="$HF_TMP/cfg-wf-bomb"
 fresh_config "$cfg"
-echo '  - {op: replace-job, capability: deploy, files: [.github/workflows/bomb.yml], job: build, uses: acme/launchplane/.github/workflows/deploy.yml@main}' >>"$cfg/app.recipe.yml"
+echo '  - {op: replace-job, capability: deploy, files: [.github/workflows/bomb.yml], where: {id: "^build$"}, uses: acme/launchplane/.github/workflows/deploy.yml@main}' >>"$cfg/app.recipe.yml"
 hf "workflow bomb" -C "$cfg" plan --cache "$HF_TMP/cache" --out "$HF_TMP/out-bomb" "${today[@]}" "${source_arg[@]}"
 expect "plan edits next to a workflow alias bomb without expanding it" 0 '^\+    uses: acme/launchplane/.github/workflows/deploy.yml@main' "$out"
 if ! grep -qE '^[-+][a-i]: &' "$out"; then ok "the bomb's anchors are byte-identical"; else not_ok "the bomb's lines changed" "$(cat "$out")"; fi
@@ -181,7 +181,14 @@ edit_case() { # edit_case NAME FILE PATTERN-OF-THE-REFUSAL
 edit_case "a 200 MB file is refused by size, unread" notes/big.txt 'notes/big.txt: 209715200 bytes is over the [0-9]+-byte limit for text edits'
 edit_case "a file with NUL bytes is refused" notes/nul.txt 'notes/nul.txt: a binary file \(NUL byte\); binary files are never edited'
 edit_case "a file with invalid UTF-8 is refused" notes/bad-utf8.txt 'notes/bad-utf8.txt:1:12: invalid UTF-8; only UTF-8 text is edited'
-edit_case "a symlink is never edited through" link-passwd 'link-passwd: a symbolic link; links are moved or deleted, never edited through'
+# a link that leads out of the repository is left alone, with a note
+cfg="$HF_TMP/cfg-edit"
+fresh_config "$cfg"
+echo "  - {op: edit, capability: deploy, files: [link-passwd], pattern: root, replace: x}" >>"$cfg/app.recipe.yml"
+hf "edit a link out" -C "$cfg" plan --cache "$HF_TMP/cache" --out "$HF_TMP/out-edit" "${today[@]}" "${source_arg[@]}"
+expect "a symlink out of the repository is never edited through" 0 'link-passwd: a link that does not lead to a file of the repository; left alone' "$out"
+if [ ! -e "$HF_TMP/out-edit/acme__app.patch" ]; then ok "a link out: no patch"; else not_ok "a link out: a patch was written"; fi
+rm -rf "$HF_TMP/out-edit"
 # peak memory, where it means something: GNU time present, no sanitizer
 if [ -x /usr/bin/time ] && ! ldd "$HANDOFF" 2>/dev/null | grep -q 'libasan'; then
     cfg="$HF_TMP/cfg-edit"
@@ -210,7 +217,7 @@ cfg="$HF_TMP/cfg-links2"
 fresh_config "$cfg"
 echo '  - {op: edit, capability: deploy, files: [linkdir/passwd], pattern: root, replace: x, expect: 1}' >>"$cfg/app.recipe.yml"
 hf "edit through dir link" -C "$cfg" plan --cache "$HF_TMP/cache" "${today[@]}" "${source_arg[@]}"
-expect "an edit never reaches into a symlinked directory" 3 'step 2 \(edit\): expected 1 match, found 0' "$out"
+expect "an edit never reaches into a symlinked directory" 3 'left: app step 2 \(.*\): expected 1 match, found 0' "$out"
 fresh_config "$cfg"
 echo '  - {op: write, capability: deploy, path: linkdir/new.txt, content: hi}' >>"$cfg/app.recipe.yml"
 hf "write through dir link" -C "$cfg" plan --cache "$HF_TMP/cache" "${today[@]}" "${source_arg[@]}"
@@ -231,7 +238,7 @@ untouched "symlinks"
 # --- CRLF everywhere ----------------------------------------------------------
 cfg="$HF_TMP/cfg-crlf"
 fresh_config "$cfg"
-echo '  - {op: replace-job, capability: deploy, files: [.github/workflows/deploy.yml], job: deploy, uses: acme/launchplane/.github/workflows/deploy.yml@main}' >>"$cfg/app.recipe.yml"
+echo '  - {op: replace-job, capability: deploy, files: [.github/workflows/deploy.yml], where: {id: "^deploy$"}, uses: acme/launchplane/.github/workflows/deploy.yml@main}' >>"$cfg/app.recipe.yml"
 sed -i 's/$/\r/' "$cfg"/*.yml
 hf "crlf validate" -C "$cfg" validate "${today[@]}"
 expect "configuration files with CRLF line endings load" 0 'valid: 1 repo' "$out"

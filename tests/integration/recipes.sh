@@ -3,13 +3,16 @@
 # sample fleet (tests/sample-fleet) and on the variant repos of
 # tests/recipe-cases (other file and job names, flow YAML, CRLF, comments,
 # clients elsewhere), each planned under its fleet name with --source. For
-# every repo: the plan has changes (exit 0, 4 with --detailed-exitcode),
-# every change names a capability or an exception, the contract is clean
-# afterwards, `git am` of the patch reproduces plan.json's tree, workflow
-# file names and `on:` blocks are untouched, no active file still names a
-# deleted or archived path, the rewritten workflows pass GitHub's parser and
-# actionlint, and a second plan of the patched repo has nothing to do. Then
-# what each recipe must have done, repo by repo.
+# every repo: the plan has changes, or is partial with exactly the items
+# expected held back for a person (a workflow without an input its reusable
+# workflow requires, and what still names what it runs); every change names
+# a capability or an exception; the contract counts afterwards; `git am` of
+# the patch reproduces plan.json's tree; workflow file names and `on:`
+# blocks are untouched; no active file still names a deleted or archived
+# path (but those held); the rewritten workflows pass GitHub's parser and
+# actionlint; and a second plan of the patched repo has nothing to change
+# and holds back the same items. Then what each recipe must have done, repo
+# by repo.
 source "$(dirname "$0")/lib.sh"
 cfg="$HF_SOURCE_ROOT/recipes"
 today=2026-11-27
@@ -25,22 +28,31 @@ on_block() { awk 'f && /^[^ \t#\r]/ {exit} /^("on"|'"'"'on'"'"'|on):/ {f=1} f' "
 # the workflows of a checkout, one per line (nothing when there are none)
 workflows() { git -C "$1" ls-files -- .github/workflows | sort | grep . || true; }
 
-# case key | fleet repo | bare repo | contract errors expected after
+# case key | fleet repo | bare repo | contract errors expected after | held back
+# (step N: path, ';'-separated, sorted; empty: the plan has changes)
+cm_held="step 1: .github/workflows/odoo-post-deploy.yml;step 5: .github/workflows/odoo-testing-deploy.yml"
+cm_held="$cm_held;step 8: scripts/launchplane/launchplane-client.mjs;step 8: scripts/launchplane/request-launchplane-post-deploy.mjs"
+cm_held="$cm_held;step 9: .env.testing"
+opw_held="step 1: .github/workflows/post-deploy.yaml;step 1: .github/workflows/rollback.yml;step 1: .github/workflows/testing.yml"
+opw_held="$opw_held;step 8: .github/scripts/launchplane/client.mjs;step 8: .github/scripts/launchplane/post-deploy.mjs"
 cases=(
-    "cm|cbusillo/odoo-tenant-cm|$HF_TMP/sample/odoo-tenant-cm.git|0"
-    "docker|cbusillo/odoo-docker|$HF_TMP/sample/odoo-docker.git|0"
-    "ai|cbusillo/odoo-ai|$HF_TMP/sample/odoo-ai.git|0"
-    "opw|cbusillo/odoo-tenant-opw|$HF_TMP/variants/tenant-opw.git|0"
-    "enterprise|cbusillo/odoo-enterprise-docker|$HF_TMP/variants/enterprise-docker.git|0"
-    "legacy|cbusillo/odoo-ai|$HF_TMP/variants/odoo-ai-legacy.git|0"
+    # the sample tenant's post-deploy has no `phase`, its testing deploy no
+    # artifact to deploy: those, and what they run, are left for a person
+    "cm|cbusillo/odoo-tenant-cm|$HF_TMP/sample/odoo-tenant-cm.git|30|$cm_held"
+    "docker|cbusillo/odoo-docker|$HF_TMP/sample/odoo-docker.git|0|"
+    "ai|cbusillo/odoo-ai|$HF_TMP/sample/odoo-ai.git|0|"
+    "opw|cbusillo/odoo-tenant-opw|$HF_TMP/variants/tenant-opw.git|10|$opw_held"
+    "enterprise|cbusillo/odoo-enterprise-docker|$HF_TMP/variants/enterprise-docker.git|0|"
+    "legacy|cbusillo/odoo-ai|$HF_TMP/variants/odoo-ai-legacy.git|0|"
     # the devkit keeps code that reads DOKPLOY_HOST itself (not a pass-through
     # list): reported for a human, not rewritten
-    "devkit|cbusillo/odoo-devkit|$HF_TMP/variants/devkit.git|1"
-    "devkit2|cbusillo/odoo-devkit|$HF_TMP/variants/devkit-alt.git|0"
+    "devkit|cbusillo/odoo-devkit|$HF_TMP/variants/devkit.git|1|"
+    "devkit2|cbusillo/odoo-devkit|$HF_TMP/variants/devkit-alt.git|0|"
 )
+held_of() { json "$1" 'j.repos[0].failed.concat(j.repos[0].blocked).map(f=>"step "+f.step+": "+f.reason.split(":")[0]).sort().join(";")'; }
 
 for c in "${cases[@]}"; do
-    IFS='|' read -r key repo src want_after <<<"$c"
+    IFS='|' read -r key repo src want_after want_held <<<"$c"
     name=${repo#*/}
     out="$HF_TMP/out-$key" work="$HF_TMP/w-$key" base="$HF_TMP/base-$key"
     patch="$out/${repo/\//__}.patch"
@@ -50,16 +62,31 @@ for c in "${cases[@]}"; do
     "$HANDOFF" -C "$cfg" plan --cache "$HF_TMP/cache-$key" --today "$today" --source "$repo=$src" "$name" \
         --out "$out" >"$HF_TMP/plan-$key.txt" 2>"$HF_TMP/plan-$key.err" || rc=$?
     status=$(json "$out/plan.json" 'j.repos[0].status' 2>/dev/null || echo none)
-    if [ "$rc" -eq 0 ] && [ "$status" = changes ] && [ -f "$patch" ]; then
-        ok "$key: plan has changes (exit 0)"
+    want_status=changes want_detailed=4
+    [ -z "$want_held" ] || want_status=partial want_detailed=3
+    held=$(held_of "$out/plan.json" 2>/dev/null || echo "?")
+    if [ "$rc" -eq 0 ] && [ "$status" = "$want_status" ] && [ -f "$patch" ] && [ "$held" = "$want_held" ]; then
+        ok "$key: plan is $want_status (exit 0)${want_held:+, held back: $want_held}"
     else
-        not_ok "$key: plan" "exit $rc, status $status" "$(grep -E 'blocked|error' "$HF_TMP/plan-$key.txt" "$HF_TMP/plan-$key.err" | head -20)"
+        not_ok "$key: plan" "exit $rc, status $status (want $want_status)" "held: $held" "want: $want_held" \
+            "$(grep -E '^   (left|blocked|error)' "$HF_TMP/plan-$key.txt" "$HF_TMP/plan-$key.err" | head -20)"
         continue
     fi
     rc=0
     "$HANDOFF" -C "$cfg" plan -q --cache "$HF_TMP/cache-$key" --today "$today" --source "$repo=$src" "$name" \
         --detailed-exitcode >/dev/null 2>&1 || rc=$?
-    if [ "$rc" -eq 4 ]; then ok "$key: --detailed-exitcode exits 4"; else not_ok "$key: --detailed-exitcode" "exit $rc"; fi
+    if [ "$rc" -eq "$want_detailed" ]; then ok "$key: --detailed-exitcode exits $want_detailed"; else not_ok "$key: --detailed-exitcode" "exit $rc"; fi
+    if [ -n "$want_held" ]; then
+        rc=0
+        "$HANDOFF" -C "$cfg" plan -q --cache "$HF_TMP/cache-$key" --today "$today" --source "$repo=$src" "$name" \
+            --strict --format json >"$HF_TMP/strict-$key.json" 2>/dev/null || rc=$?
+        strict=$(json "$HF_TMP/strict-$key.json" 'j.repos[0].status+" patch="+j.repos[0].patch')
+        if [ "$rc" -eq 3 ] && [ "$strict" = "failed patch=null" ]; then
+            ok "$key: --strict: all or nothing (failed, no patch, exit 3)"
+        else
+            not_ok "$key: --strict" "exit $rc, $strict"
+        fi
+    fi
     unlinked=$(json "$out/plan.json" 'j.repos[0].changes.filter(c=>!c.capability===!c.exception).map(c=>c.path).join(" ")')
     if [ -z "$unlinked" ]; then ok "$key: every change names one capability or exception"; else not_ok "$key: unlinked changes" "$unlinked"; fi
     counts=$(json "$out/plan.json" 'j.repos[0].contract.before.error+" -> "+j.repos[0].contract.after.error')
@@ -95,6 +122,7 @@ for c in "${cases[@]}"; do
 
     # --- no active file names a deleted or archived path -----------------------
     mapfile -t gone_paths < <(json "$out/plan.json" 'j.repos[0].changes.filter(c=>c.op==="delete"||c.op==="move").map(c=>c.path).join("\n")')
+    # what a held-back job still runs is named, by design
     refs=""
     for p in "${gone_paths[@]}"; do
         [ -n "$p" ] || continue
@@ -125,7 +153,17 @@ for c in "${cases[@]}"; do
     "$HANDOFF" -C "$cfg" plan -q --cache "$HF_TMP/cache2-$key" --today "$today" \
         --source "$repo=$HF_TMP/patched-$key.git" "$name" --format json >"$HF_TMP/again-$key.json" 2>&1 || rc=$?
     again=$(json "$HF_TMP/again-$key.json" 'j.repos[0].status+" "+j.repos[0].changes.length' 2>/dev/null || echo "?")
-    if [ "$rc" -eq 0 ] && [ "$again" = "no-changes 0" ]; then ok "$key: a second plan is empty"; else not_ok "$key: second plan" "exit $rc: $again"; fi
+    if [ -z "$want_held" ]; then
+        if [ "$rc" -eq 0 ] && [ "$again" = "no-changes 0" ]; then ok "$key: a second plan is empty"; else not_ok "$key: second plan" "exit $rc: $again"; fi
+    else
+        # nothing left to change; the same items wait for a person (exit 3)
+        again_held=$(held_of "$HF_TMP/again-$key.json" 2>/dev/null || echo "?")
+        if [ "$rc" -eq 3 ] && [ "$again" = "failed 0" ] && [ "$again_held" = "$want_held" ]; then
+            ok "$key: a second plan changes nothing and holds back the same items"
+        else
+            not_ok "$key: second plan" "exit $rc: $again" "held: $again_held"
+        fi
+    fi
 done
 
 # --- what each recipe did, repo by repo -----------------------------------------
@@ -148,8 +186,10 @@ absent() { ! git ls-files --error-unmatch -- "$@"; }
 crlf_only() { ! git show "HEAD:$1" | grep -qv $'\r$'; }
 RW=cbusillo/launchplane/.github/workflows
 
-# odoo-tenant-cm (sample): every Launchplane workflow calls its reusable workflow
-for rw in artifact-publish testing-deploy post-deploy prod-promotion; do
+# odoo-tenant-cm (sample): the publish and promotion workflows call their
+# reusable workflows; the post-deploy and testing deploy are held back (their
+# workflows lack an input the reusable workflow requires)
+for rw in artifact-publish prod-promotion; do
     if in_patch cm "+    uses: $RW/reusable-odoo-$rw.yml@main"; then ok "cm: patch calls reusable-odoo-$rw.yml"; else not_ok "cm: reusable-odoo-$rw.yml not in the patch"; fi
 done
 want="      context: \${{ inputs.context || 'cm' }}"
@@ -159,25 +199,27 @@ else
     not_ok "cm: publish context" "$(grep -n context "$HF_TMP/w-cm/.github/workflows/odoo-artifact-publish.yml")"
 fi
 expect cm "publish and only publish inherits secrets" "[ \$(grep -l 'secrets: inherit' .github/workflows/*.yml | tr '\n' ' ') = '.github/workflows/odoo-artifact-publish.yml' ]"
-expect cm "the Dokploy/ssh deploy job became the testing deploy caller" "! grep -qiE 'dokploy|ssh ' .github/workflows/odoo-testing-deploy.yml && grep -q 'reusable-odoo-testing-deploy' .github/workflows/odoo-testing-deploy.yml"
-expect cm "post-deploy stays CRLF" "crlf_only .github/workflows/odoo-post-deploy.yml"
+expect cm "the held-back testing deploy and post-deploy are as they were" "git diff --quiet HEAD~1 HEAD -- .github/workflows/odoo-testing-deploy.yml .github/workflows/odoo-post-deploy.yml"
 expect cm "promotion keeps its gate job and needs" "grep -q '^  gate:' .github/workflows/odoo-prod-promotion.yml && grep -q 'needs: gate' .github/workflows/odoo-prod-promotion.yml"
-expect cm "clients and the runtime env file are deleted" "absent scripts/launchplane/launchplane-client.mjs scripts/launchplane/request-launchplane-post-deploy.mjs .env.testing"
-expect cm "the package script that ran a client is dropped, lint stays" "! grep -q launchplane package.json && grep -q '\"lint\"' package.json"
+expect cm "what the held-back jobs run stays: clients, the env file, the package script" "git ls-files --error-unmatch scripts/launchplane/launchplane-client.mjs scripts/launchplane/request-launchplane-post-deploy.mjs .env.testing && grep -q 'launchplane:post-deploy' package.json"
 expect cm "ci.yml (local docker compose stack) is untouched" "git diff --quiet HEAD~1 HEAD -- .github/workflows/ci.yml docker-compose.yml"
+if grep -q "give the workflow an input 'phase' (workflow_dispatch or workflow_call)" "$HF_TMP/out-cm/summary.md" &&
+    grep -q "^- \[ \] left: \`tenant-thin-requests\` step 5" "$HF_TMP/out-cm/summary.md"; then
+    ok "cm: summary.md lists what is left, each with what would unblock it"
+else
+    not_ok "cm: summary.md checklist" "$(cat "$HF_TMP/out-cm/summary.md")"
+fi
 
 # odoo-tenant-opw (variant): other names, flow YAML, CRLF, npm/python/github-script clients
-expect opw "flow-style publish job is a caller, still on one line" "grep -qF 'build-and-publish: {name: Publish artifact, permissions: {contents: read, id-token: write, packages: write}, uses: $RW/reusable-odoo-artifact-publish.yml@main, with: {context: opw}, secrets: inherit}' .github/workflows/publish.yaml"
-expect opw "route from the job env -> testing deploy caller" "grep -q 'uses: $RW/reusable-odoo-testing-deploy.yml@main' .github/workflows/testing.yml"
-expect opw "testing.yml stays CRLF" "crlf_only .github/workflows/testing.yml"
+expect opw "flow-style publish job is a caller, still on one line" "grep -qF 'build-and-publish: {name: Publish artifact, permissions: {contents: read, id-token: write, packages: write}, uses: $RW/reusable-odoo-artifact-publish.yml@main, with: {context: opw, instance: testing}, secrets: inherit}' .github/workflows/publish.yaml"
+expect opw "the route in the job env is read, but the testing deploy has no artifact: held, CRLF kept" "grep -q 'ROUTE: /v1/drivers/odoo/target-replacement-apply' .github/workflows/testing.yml && crlf_only .github/workflows/testing.yml"
 expect opw "the ssh provider job is removed and needs are fixed" "! grep -q 'pull-images' .github/workflows/testing.yml && grep -q 'needs: \[request\]' .github/workflows/testing.yml"
-expect opw "npm-script client -> post-deploy caller" "grep -q 'uses: $RW/reusable-odoo-post-deploy.yml@main' .github/workflows/post-deploy.yaml && ! grep -q 'npm' .github/workflows/post-deploy.yaml"
 expect opw "python urlopen on the older prod-promotion route -> promotion caller" "grep -q 'uses: $RW/reusable-odoo-prod-promotion.yml@main' .github/workflows/promote.yml"
-expect opw "github-script + getIDToken -> rollback caller" "grep -q 'uses: $RW/reusable-odoo-prod-rollback.yml@main' .github/workflows/rollback.yml"
+expect opw "the held-back post-deploy (no phase) and rollback (no artifact) are as they were" "git diff --quiet HEAD~1 HEAD -- .github/workflows/post-deploy.yaml .github/workflows/rollback.yml"
 expect opw "both preview jobs call the preview workflow with inherited secrets" "[ \$(grep -c 'uses: $RW/reusable-odoo-preview.yml@main' .github/workflows/preview.yml) = 2 ] && [ \$(grep -c 'secrets: inherit' .github/workflows/preview.yml) = 2 ]"
 expect opw "preview lifecycle cleanup -> one launchplane-request step" "grep -q 'uses: cbusillo/launchplane/.github/actions/launchplane-request@main' .github/workflows/preview.yml && grep -q 'route-path: /v1/previews/lifecycle-cleanup' .github/workflows/preview.yml"
 expect opw "prod-backup-gate (no reusable workflow) -> launchplane-request with id-token: write" "grep -q 'route-path: /v1/drivers/odoo/prod-backup-gate' .github/workflows/backup-gate.yml && grep -q 'id-token: write' .github/workflows/backup-gate.yml"
-expect opw "the clients under .github/scripts/ are deleted" "absent .github/scripts/launchplane/client.mjs .github/scripts/launchplane/artifact-publish.mjs .github/scripts/launchplane/post-deploy.mjs"
+expect opw "the publish client is deleted; what the held-back post-deploy runs stays" "absent .github/scripts/launchplane/artifact-publish.mjs && git ls-files --error-unmatch .github/scripts/launchplane/client.mjs .github/scripts/launchplane/post-deploy.mjs"
 expect opw "remote env files deleted (dev is a managed instance too), the local example stays" "absent config/testing.env .env.prod .env.dev && git ls-files --error-unmatch .env.example"
 expect opw "the remote data restore (exception, no route) is untouched" "git diff --quiet HEAD~1 HEAD -- .github/workflows/data-restore.yml"
 expect opw "the CRLF ops doc keeps CRLF" "crlf_only docs/operations.md"

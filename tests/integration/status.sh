@@ -17,8 +17,10 @@ expect_eq "before any apply: no PR, no branch, no result" "$TENANT - none - - -"
 
 apply
 expect_eq "apply for status: exit 0" 0 "$rc"
+git_clear_log
 status
 expect_eq "after apply: exit 0" 0 "$rc"
+expect_eq "one info/refs per fetch, never a 401" "3 0" "$(info_refs) $(git_401s)"
 tenant_tip=$(tip odoo-tenant-cm "$BRANCH")
 row $TENANT >"$HF_TMP/row"
 expect_grep "text: PR number, draft state and branch tip" "^$TENANT #1 draft ${tenant_tip:0:12} - created 20" "$HF_TMP/row"
@@ -45,6 +47,25 @@ expect_grep "text: behind-base flag" "^$TENANT #1 closed [0-9a-f]* behind-base" 
 status --format markdown
 expect_grep "markdown: table header" '^| repo | PR | state | branch | flags | last result |$' "$HF_TMP/out"
 expect_grep "markdown: a row with the PR link" "^| \`$DOCKER\` | \[#1\](https://github.com/acme/odoo-docker/pull/1) | draft | " "$HF_TMP/out"
+
+# -j: the repos are asked about in parallel. Each repo's PR lookup is
+# answered 2 s late: one worker sends them 2 s apart, three overlap them.
+delayed='{"method":"GET","path":"^/repos/acme/[^/]+/pulls$","kind":"delay","seconds":2,"times":3}'
+spread() { forge_log | jsq '((t) => (Math.max(...t) - Math.min(...t)).toFixed(2))(d.requests.filter(r => r.fault === "delay").map(r => r.time))'; }
+forge_clear_log
+inject "$delayed"
+status -j 1 --format json
+cp "$HF_TMP/out" "$HF_TMP/j1.json"
+one=$(spread)
+forge_clear_log
+inject "$delayed"
+status -j 3 --format json
+three=$(spread)
+if awk "BEGIN { exit !($one >= 4) }"; then ok "-j 1: one repo at a time (${one} s between the first and last lookup)"; else
+    not_ok "-j 1: one repo at a time" "lookups ${one} s apart"; fi
+if awk "BEGIN { exit !($three < 2) }"; then ok "-j 3: the lookups overlap (${three} s apart)"; else
+    not_ok "-j 3: the lookups overlap" "lookups ${three} s apart"; fi
+expect_eq "-j 3: the same report, in fleet order" "$(cat "$HF_TMP/j1.json")" "$(cat "$HF_TMP/out")"
 
 # Selection.
 status --family image

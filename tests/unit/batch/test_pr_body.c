@@ -139,6 +139,52 @@ static void template_errors_name_the_repo(void **state)
     hf_repo_plan_free(plan);
 }
 
+static hf_held *held(const char *reason, const char *unblock, bool policy)
+{
+    hf_held *h = calloc(1, sizeof(*h));
+    h->recipe = strdup("tenant");
+    h->step = policy ? 3 : 1;
+    h->step_name = strdup(policy ? "retention header" : "hand-made calls");
+    h->at = strdup(policy ? "recipes/tenant.recipe.yml:20:5" : "recipes/tenant.recipe.yml:9:5");
+    h->reason = strdup(reason);
+    h->unblock = unblock ? strdup(unblock) : NULL;
+    h->policy = policy;
+    return h;
+}
+
+static void lists_what_is_left(void **state)
+{
+    (void)state;
+    hf_repo_plan *plan = make_plan();
+    plan->status = HF_PLAN_PARTIAL;
+    hf_vec_push(&plan->held, held(".github/workflows/post.yml:20:5: job 'post' needs input "
+                                  "'phase'",
+                                  "give the workflow an input 'phase'", false));
+    hf_vec_push(&plan->held, held("exception 'ghcr-retention' expired on 2027-06-30",
+                                  "renew 'ghcr-retention'", true));
+    hf_pr_context ctx = {.cfg = &cfg, .today = {2026, 6, 1}, .command = "handoff -C cfg plan"};
+    hf_pr_text t;
+    hf_error err;
+    assert_int_equal(hf_pr_render(&ctx, plan, &t, &err), 0);
+    /* after the changes, policy first, each item with its step, place and way out */
+    const char *want =
+        "### Left for a person\n\n"
+        "These steps (or items of them) were held back; the changes above do not include "
+        "them.\n\n"
+        "- [ ] **blocked by policy**: tenant step 3, retention header "
+        "(`recipes/tenant.recipe.yml:20:5`): exception 'ghcr-retention' expired on "
+        "2027-06-30. *To unblock:* renew 'ghcr-retention'\n"
+        "- [ ] **does not fit**: tenant step 1, hand-made calls "
+        "(`recipes/tenant.recipe.yml:9:5`): .github/workflows/post.yml:20:5: job 'post' needs "
+        "input 'phase'. *To unblock:* give the workflow an input 'phase'\n\n"
+        "### Contract findings";
+    if (!strstr(t.body, want))
+        fail_msg("missing:\n%s\nin:\n%s", want, t.body);
+    assert_true(strstr(t.body, "### Changes") < strstr(t.body, "### Left for a person"));
+    hf_pr_text_free(&t);
+    hf_repo_plan_free(plan);
+}
+
 static void md_cells_cannot_break_the_table(void **state)
 {
     (void)state;
@@ -154,6 +200,7 @@ int main(void)
         cmocka_unit_test(renders_every_part),
         cmocka_unit_test(template_errors_name_the_repo),
         cmocka_unit_test(md_cells_cannot_break_the_table),
+        cmocka_unit_test(lists_what_is_left),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -183,88 +183,10 @@ static char *str_of(const hf_node *map, const char *key)
     return n && n->kind == HF_NODE_SCALAR ? hf_xstrdup(n->value) : NULL;
 }
 
-static void strs_of(const hf_node *map, const char *key, hf_vec *out)
-{
-    const hf_node *n = hf_node_get(map, key);
-    if (n && n->kind == HF_NODE_SCALAR)
-        hf_vec_push(out, hf_xstrdup(n->value));
-    for (size_t i = 0; n && n->kind == HF_NODE_SEQ && i < n->len; i++)
-        hf_vec_push(out, hf_xstrdup(n->items[i]->value));
-}
-
-static hf_op op_of(const char *s)
-{
-    static const char *const names[] = {
-        "replace-job", "replace-step", "remove-job", "delete-workflow",
-        "delete",      "archive",      "edit",       "write"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(s, names[i]) == 0)
-            return (hf_op)i;
-    fail_msg("unknown op '%s'", s);
-    return HF_OP_WRITE;
-}
-
-static hf_step *step_of(const hf_node *n, size_t index)
-{
-    hf_step *st = hf_xcalloc(1, sizeof(*st));
-    char *op = str_of(n, "op");
-    assert_non_null(op);
-    st->mark = n->mark;
-    st->index = index;
-    st->op = op_of(op);
-    free(op);
-    st->name = str_of(n, "name");
-    st->capability = str_of(n, "capability");
-    st->exception = str_of(n, "exception");
-    char *expect = str_of(n, "expect");
-    st->expect = expect ? atoi(expect) : -1;
-    free(expect);
-    strs_of(n, "files", &st->files);
-    st->job = str_of(n, "job");
-    st->pattern = str_of(n, "pattern");
-    const hf_node *pat = hf_node_get(n, "pattern");
-    if (pat)
-        st->pattern_mark = pat->mark;
-    st->replacement = str_of(n, "replace");
-    st->uses = str_of(n, "uses");
-    st->with = hf_node_get(n, "with");
-    st->secrets = hf_node_get(n, "secrets");
-    st->permissions = hf_node_get(n, "permissions");
-    char *oidc = str_of(n, "needs-oidc");
-    st->needs_oidc = oidc && strcmp(oidc, "true") == 0;
-    free(oidc);
-    strs_of(n, "paths", &st->paths);
-    strs_of(n, "references", &st->references);
-    st->set = str_of(n, "set");
-    st->reason = str_of(n, "reason");
-    st->link = str_of(n, "link");
-    st->template_path = str_of(n, "template");
-    st->content = str_of(n, "content");
-    st->dest = str_of(n, "path");
-    return st;
-}
-
-static void step_free(void *p)
-{
-    hf_step *st = p;
-    free(st->name);
-    free(st->capability);
-    free(st->exception);
-    hf_vec_free(&st->files, free);
-    free(st->job);
-    free(st->pattern);
-    free(st->replacement);
-    free(st->uses);
-    hf_vec_free(&st->paths, free);
-    hf_vec_free(&st->references, free);
-    free(st->set);
-    free(st->reason);
-    free(st->link);
-    free(st->template_path);
-    free(st->content);
-    free(st->dest);
-    free(st);
-}
+/* The configuration every case runs against (capabilities with their
+ * adapters, exceptions): tests/golden/config. */
+static hf_config base_config;
+static hf_vec kept_docs; /* hf_doc *: the case files the loaded recipes point into */
 
 /* ---- one case ---------------------------------------------------------- */
 
@@ -297,7 +219,7 @@ static void run_case(void **state)
     hf_doc doc = {0};
     hf_diags diags = HF_DIAGS_INIT;
     hf_vars vars = HF_VARS_INIT;
-    hf_vec steps = HF_VEC_INIT;
+    const hf_recipe *recipe = NULL;
     git_repository *repo = NULL;
     git_tree *base = NULL;
     hf_overlay *ov = NULL;
@@ -322,8 +244,17 @@ static void run_case(void **state)
         hf_vars_set(&vars, vnode->pairs[i].key->value, vnode->pairs[i].value->value);
     const hf_node *snode = hf_node_get(doc.root, "steps");
     assert_non_null(snode);
-    for (size_t i = 0; i < snode->len; i++)
-        hf_vec_push(&steps, step_of(snode->items[i], i + 1));
+    /* the steps go through the real loader, as in a *.recipe.yml */
+    size_t errors_before = diags.errors;
+    recipe = hf_config_add_recipe(&base_config, gc->name, display.ptr,
+                                  hf_node_get(doc.root, "predicates"), snode, &diags);
+    if (diags.errors > errors_before) {
+        hf_diags_sort(&diags);
+        for (size_t i = 0; i < diags.items.len; i++) {
+            const hf_diag *g = diags.items.items[i];
+            hf_buf_printf(&errors, "%s:%d:%d: %s\n", g->file, g->line, g->col, g->msg);
+        }
+    }
 
     /* the before tree, in a scratch bare repository */
     assert_non_null(mkdtemp(tmp));
@@ -343,10 +274,29 @@ static void run_case(void **state)
 
     hf_buf templates = HF_BUF_INIT;
     hf_buf_printf(&templates, "%s/archive-templates", golden_root);
-    hf_edit_ctx ctx = {ov, &vars, gc->name, templates.ptr, gc->dir, NULL};
-    for (size_t i = 0; i < steps.len; i++) {
+    hf_vec held = HF_VEC_INIT, handed = HF_VEC_INIT;
+    hf_edit_ctx ctx = {.cfg = &base_config,
+                       .overlay = ov,
+                       .vars = &vars,
+                       .recipe = gc->name,
+                       .templates_dir = templates.ptr,
+                       .config_dir = gc->dir,
+                       .held = &held,
+                       .handed = &handed};
+    for (size_t i = 0; !errors.len && i < recipe->steps.len; i++) {
         hf_step_report rep = HF_STEP_REPORT_INIT;
-        int rc = hf_step_apply(&ctx, steps.items[i], &rep, &err);
+        int rc = hf_step_apply(&ctx, recipe->steps.items[i], &rep, &err);
+        for (size_t k = 0; k < rep.left.len; k++) {
+            const hf_left *l = rep.left.items[k];
+            hf_buf_printf(&notes, "left: %s\n", l->text);
+            if (l->unblock)
+                hf_buf_printf(&notes, "  to unblock: %s\n", l->unblock);
+        }
+        for (size_t k = 0; k < rep.stale.len; k++) {
+            const hf_stale *st = rep.stale.items[k];
+            hf_buf_printf(&notes, "stale: %s:%d names %s (now %s)\n", st->path, st->line,
+                          st->target, st->now);
+        }
         for (size_t k = 0; k < rep.notes.len; k++)
             hf_buf_printf(&notes, "%s\n", (const char *)rep.notes.items[k]);
         hf_buf_printf(&notes, "step %zu: matched %zu, converged %zu, changes %zu\n", i + 1,
@@ -402,9 +352,9 @@ static void run_case(void **state)
     git_tree_free(base);
     git_repository_free(repo);
     rm_rf(tmp);
-    hf_vec_free(&steps, step_free);
     hf_vars_free(&vars);
-    hf_doc_free(&doc);
+    hf_vec_free(&held, free);
+    hf_vec_free(&handed, free);
     hf_diags_free(&diags);
     hf_buf_free(&templates);
     hf_buf_free(&path);
@@ -415,6 +365,10 @@ static void run_case(void **state)
     hf_buf_free(&notes);
     hf_buf_free(&errors);
     hf_buf_free(&display);
+    /* the recipe's nodes live in doc: keep doc until the run ends */
+    hf_doc *keep = hf_xmalloc(sizeof(*keep));
+    *keep = doc;
+    hf_vec_push(&kept_docs, keep);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -459,7 +413,23 @@ int main(int argc, char **argv)
         tests[i].test_func = run_case;
         tests[i].initial_state = &cases[i];
     }
+    hf_buf config_dir = HF_BUF_INIT;
+    hf_diags diags = HF_DIAGS_INIT;
+    hf_load_options lo = {0};
+    hf_buf_printf(&config_dir, "%s/config", golden_root);
+    if (hf_config_load(&base_config, config_dir.ptr, &lo, &diags) < 0) {
+        hf_diags_print(&diags, stderr);
+        return 1;
+    }
+    hf_diags_free(&diags);
+    hf_buf_free(&config_dir);
     int failed = _cmocka_run_group_tests("golden", tests, names.len, NULL, NULL);
+    hf_config_free(&base_config);
+    for (size_t i = 0; i < kept_docs.len; i++) {
+        hf_doc_free(kept_docs.items[i]);
+        free(kept_docs.items[i]);
+    }
+    hf_vec_free(&kept_docs, NULL);
     for (size_t i = 0; i < names.len; i++)
         free(cases[i].dir);
     free(cases);

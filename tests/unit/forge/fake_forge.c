@@ -96,7 +96,19 @@ int fake_forge_node_available(void)
     return node != NULL;
 }
 
+static int start(fake_forge *f, const char *token, int page_size, const char *git_root);
+
 int fake_forge_start(fake_forge *f, const char *token, int page_size)
+{
+    return start(f, token, page_size, NULL);
+}
+
+int fake_forge_start_git(fake_forge *f, const char *token, const char *git_root)
+{
+    return start(f, token, 100, git_root);
+}
+
+static int start(fake_forge *f, const char *token, int page_size, const char *git_root)
 {
     memset(f, 0, sizeof(*f));
     f->pid = -1;
@@ -117,9 +129,20 @@ int fake_forge_start(fake_forge *f, const char *token, int page_size)
     }
     char page[32];
     snprintf(page, sizeof(page), "%d", page_size);
-    char *argv[] = {
-        node,      script.ptr,    "--port",      "0",  "--state-dir",       f->state_dir,
-        "--token", (char *)token, "--page-size", page, "--exit-with-stdin", NULL};
+    char *argv[] = {node,
+                    script.ptr,
+                    "--port",
+                    "0",
+                    "--state-dir",
+                    f->state_dir,
+                    "--token",
+                    (char *)token,
+                    "--page-size",
+                    page,
+                    "--exit-with-stdin",
+                    git_root ? "--git-root" : NULL,
+                    (char *)git_root,
+                    NULL};
 
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
@@ -171,7 +194,7 @@ int fake_forge_start(fake_forge *f, const char *token, int page_size)
 
 static void remove_tree(const char *dir)
 {
-    const char *names[] = {"state.json", "requests.jsonl", "port"};
+    const char *names[] = {"state.json", "requests.jsonl", "port", "installation-tokens"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         hf_buf p = HF_BUF_INIT;
         hf_fs_join(&p, dir, names[i]);

@@ -41,6 +41,9 @@ int fake_forge_node_available(void);
 /* 0 started, 1 node is not on PATH (the caller skips), -1 failed (message on
  * stderr). */
 int fake_forge_start(fake_forge *f, const char *token, int page_size);
+/* The same, serving the bare repos DIR/<name>.git as repositories owner/name
+ * (git refs and GraphQL commits act on them). */
+int fake_forge_start_git(fake_forge *f, const char *token, const char *git_root);
 void fake_forge_stop(fake_forge *f);
 
 /* Sends a control or API request without handoff's client; returns the HTTP

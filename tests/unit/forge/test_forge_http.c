@@ -756,7 +756,7 @@ static void requests_only_missing_reviewers(void **state)
     size_t added = 0;
     hf_error err;
     assert_int_equal(
-        hf_gh_reviewers_ensure(c->http, "acme", "shop", 1, want, 5, NULL, &added, &err), 0);
+        hf_gh_reviewers_ensure(c->http, "acme", "shop", 1, want, 5, NULL, false, &added, &err), 0);
     assert_int_equal(added, 2);
     char *b = logged_body(-1);
     assert_string_equal(b, "{\"reviewers\":[\"carol\"],\"team_reviewers\":[\"platform\"]}");
@@ -766,7 +766,7 @@ static void requests_only_missing_reviewers(void **state)
                "POST /repos/acme/shop/pulls/1/requested_reviewers 201\n");
     /* Again: all present; bob reviewed already and is not asked again. */
     assert_int_equal(
-        hf_gh_reviewers_ensure(c->http, "acme", "shop", 1, want, 5, NULL, &added, &err), 0);
+        hf_gh_reviewers_ensure(c->http, "acme", "shop", 1, want, 5, NULL, false, &added, &err), 0);
     assert_int_equal(added, 0);
     cJSON *log = fake_forge_log(&forge);
     assert_int_equal(cJSON_GetArraySize(log), 5);
@@ -776,9 +776,19 @@ static void requests_only_missing_reviewers(void **state)
     assert_int_equal(hf_gh_pr_get(c->http, "acme", "shop", 1, &pr, &err), 0);
     const char *author[] = {"handoff-bot"};
     assert_int_equal(
-        hf_gh_reviewers_ensure(c->http, "acme", "shop", 1, author, 1, pr, &added, &err), 0);
+        hf_gh_reviewers_ensure(c->http, "acme", "shop", 1, author, 1, pr, false, &added, &err), 0);
     assert_int_equal(added, 0);
     hf_gh_pr_free(pr);
+
+    /* A PR just opened: nobody reviewed it, so no GET of its reviews. */
+    seed_pr("{\"repo\":\"acme/shop\",\"head\":\"c\"}");
+    clear_log();
+    const char *one[] = {"dave"};
+    assert_int_equal(
+        hf_gh_reviewers_ensure(c->http, "acme", "shop", 2, one, 1, NULL, true, &added, &err), 0);
+    assert_int_equal(added, 1);
+    assert_log("GET /repos/acme/shop/pulls/2/requested_reviewers 200\n"
+               "POST /repos/acme/shop/pulls/2/requested_reviewers 201\n");
 }
 
 static void deletes_branch_once(void **state)
@@ -896,9 +906,9 @@ static void token_never_leaks(void **state)
     const char *labels[] = {"x"};
     assert_int_equal(
         hf_gh_labels_ensure(c->http, "acme", "shop", pr->number, labels, 1, NULL, NULL, &err), 0);
-    assert_int_equal(
-        hf_gh_reviewers_ensure(c->http, "acme", "shop", pr->number, labels, 1, NULL, NULL, &err),
-        0);
+    assert_int_equal(hf_gh_reviewers_ensure(c->http, "acme", "shop", pr->number, labels, 1, NULL,
+                                            false, NULL, &err),
+                     0);
     assert_int_equal(hf_gh_comment_add(c->http, "acme", "shop", pr->number, "c", &err), 0);
     assert_int_equal(hf_gh_pr_close(c->http, "acme", "shop", pr->number, NULL, &err), 0);
     assert_int_equal(hf_gh_branch_delete(c->http, "acme", "shop", "handoff/lp", NULL, &err), 0);

@@ -177,8 +177,7 @@ int fx_sh_out(hf_buf *out, const char *fmt, ...)
     return rc;
 }
 
-static void server_start(fx_server *s, const char *root, const char *user, const char *password,
-                         const char *reject_file, const char *redirect)
+void fx_server_start_opts(fx_server *s, const fx_server_opts *o)
 {
     const char *exe = getenv("HF_GIT_HTTP_SERVER");
     if (!exe)
@@ -189,26 +188,32 @@ static void server_start(fx_server *s, const char *root, const char *user, const
     free(dir);
     s->log = hf_buf_detach(&log);
 
-    const char *argv[14];
+    const char *argv[20];
     int argc = 0;
     argv[argc++] = exe;
     argv[argc++] = "--root";
-    argv[argc++] = root;
+    argv[argc++] = o->root;
     argv[argc++] = "--log";
     argv[argc++] = s->log;
-    if (user) {
+    if (o->user) {
         argv[argc++] = "--user";
-        argv[argc++] = user;
+        argv[argc++] = o->user;
         argv[argc++] = "--password";
-        argv[argc++] = password;
+        argv[argc++] = o->password;
     }
-    if (reject_file) {
+    if (o->tokens_file) {
+        argv[argc++] = "--tokens-file";
+        argv[argc++] = o->tokens_file;
+    }
+    if (o->body_401)
+        argv[argc++] = "--401-body";
+    if (o->reject_file) {
         argv[argc++] = "--reject-push";
-        argv[argc++] = reject_file;
+        argv[argc++] = o->reject_file;
     }
-    if (redirect) {
+    if (o->redirect) {
         argv[argc++] = "--redirect";
-        argv[argc++] = redirect;
+        argv[argc++] = o->redirect;
     }
     argv[argc] = NULL;
 
@@ -241,12 +246,15 @@ static void server_start(fx_server *s, const char *root, const char *user, const
 void fx_server_start(fx_server *s, const char *root, const char *user, const char *password,
                      const char *reject_file)
 {
-    server_start(s, root, user, password, reject_file, NULL);
+    fx_server_opts o = {
+        .root = root, .user = user, .password = password, .reject_file = reject_file};
+    fx_server_start_opts(s, &o);
 }
 
 void fx_server_start_redirect(fx_server *s, const char *url_prefix)
 {
-    server_start(s, "/nonexistent", NULL, NULL, NULL, url_prefix);
+    fx_server_opts o = {.root = "/nonexistent", .redirect = url_prefix};
+    fx_server_start_opts(s, &o);
 }
 
 void fx_server_stop(fx_server *s)

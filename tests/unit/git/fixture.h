@@ -5,6 +5,7 @@
 #define HF_TEST_GIT_FIXTURE_H
 
 #include <git2.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -49,6 +50,18 @@ typedef struct fx_server {
     char *log; /* request log path */
 } fx_server;
 
+/* How to start it; NULL and false leave an option out. */
+typedef struct fx_server_opts {
+    const char *root;
+    const char *user; /* NULL: no auth */
+    const char *password;
+    const char *tokens_file; /* more passwords with their expiry */
+    bool body_401;           /* 401 with a body, as nginx answers */
+    const char *reject_file; /* while it exists, pushes are refused */
+    const char *redirect;    /* answer every request with a redirect here */
+} fx_server_opts;
+
+void fx_server_start_opts(fx_server *s, const fx_server_opts *o);
 /* user NULL: no auth. reject_file NULL: pushes accepted. */
 void fx_server_start(fx_server *s, const char *root, const char *user, const char *password,
                      const char *reject_file);

@@ -26,6 +26,7 @@ static void message_has_sorted_unique_trailers(void **state)
     assert_int_equal(hf_trailers_add_exception(&t, "dev-tunnel", &err), 0);
     assert_int_equal(hf_trailers_add_exception(&t, "legacy-backup", &err), 0);
     assert_int_equal(hf_trailers_set_fleet(&t, "odoo", &err), 0);
+    t.capability_key = "Launchplane-Capability"; /* the shipped fleet's key */
     assert_int_equal(hf_commit_message(&msg, "handoff: move deploys to Launchplane",
                                        "- modify .github/workflows/deploy.yml\n"
                                        "- delete scripts/deploy.sh\n\n\n",
@@ -41,6 +42,33 @@ static void message_has_sorted_unique_trailers(void **state)
                                            "Handoff-Exception: dev-tunnel\n"
                                            "Handoff-Exception: legacy-backup\n"
                                            "Handoff-Fleet: odoo\n");
+    hf_buf_free(&msg);
+    hf_trailers_free(&t);
+}
+
+/* Without a key from the fleet the engine names no control plane, and a
+ * parse reads capabilities back under either key. */
+static void message_capability_key_defaults_to_handoffs(void **state)
+{
+    (void)state;
+    hf_trailers t = HF_TRAILERS_INIT, back = HF_TRAILERS_INIT;
+    hf_error err;
+    hf_buf msg = HF_BUF_INIT;
+    assert_int_equal(hf_trailers_add_capability(&t, "deploy", &err), 0);
+    assert_int_equal(hf_trailers_set_fleet(&t, "acme", &err), 0);
+    assert_int_equal(hf_commit_message(&msg, "s", NULL, &t, &err), 0);
+    assert_string_equal(hf_buf_cstr(&msg),
+                        "s\n\nHandoff-Capability: deploy\nHandoff-Fleet: acme\n");
+    assert_int_equal(hf_trailers_parse(&back, hf_buf_cstr(&msg), &err), 0);
+    assert_int_equal(back.capabilities.len, 1);
+    assert_string_equal(back.capabilities.items[0], "deploy");
+    hf_trailers_free(&back);
+    assert_int_equal(
+        hf_trailers_parse(&back, "s\n\nAcme-Capability: a\nCapability: no\nHandoff-Fleet: x\n", &err),
+        0);
+    assert_int_equal(back.capabilities.len, 1);
+    assert_string_equal(back.capabilities.items[0], "a");
+    hf_trailers_free(&back);
     hf_buf_free(&msg);
     hf_trailers_free(&t);
 }
@@ -267,6 +295,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(message_has_sorted_unique_trailers),
+        cmocka_unit_test(message_capability_key_defaults_to_handoffs),
         cmocka_unit_test(message_guards_patch_separators),
         cmocka_unit_test(message_rejects_bad_input),
         cmocka_unit_test(trailers_round_trip),

@@ -276,6 +276,48 @@ static void http_push_with_token(void **state)
     world_free(&w);
 }
 
+/* With the token sent up front a push is one info/refs and one
+ * receive-pack, also against a server whose 401 has a body. */
+static void http_push_one_round_trip_per_push(void **state)
+{
+    (void)state;
+    world w;
+    world_new(&w, "main");
+    git_oid c1, c2;
+    make_commit(&w, "uses: launchplane\n", &c1);
+    make_commit(&w, "uses: launchplane@v3\n", &c2);
+    fx_server srv;
+    fx_server_opts so = {
+        .root = w.root, .user = "x-access-token", .password = TOKEN, .body_401 = true};
+    fx_server_start_opts(&srv, &so);
+    hf_buf url = HF_BUF_INIT, log = HF_BUF_INIT;
+    hf_buf_printf(&url, "http://127.0.0.1:%d/owner/name.git", srv.port);
+    hf_push_options opts = {{"owner/name", hf_buf_cstr(&url), TOKEN}, BRANCH, "main", "main"};
+    hf_push_result res;
+    hf_error err;
+    if (hf_push_lease(w.mirror, &opts, &c1, &zero_oid, &res, &err) < 0)
+        fail_msg("%s", err.msg);
+    if (hf_push_lease(w.mirror, &opts, &c2, &c1, &res, &err) < 0)
+        fail_msg("%s", err.msg);
+    if (hf_push_delete(w.mirror, &opts, &c2, &res, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_remote_branch(&w, &zero_oid);
+    fx_server_log(&srv, &log);
+    const char *l = hf_buf_cstr(&log);
+    assert_int_equal(fx_count(l, "GET /owner/name.git/info/refs?service=git-receive-pack "
+                                 "auth=ok status=200"),
+                     3);
+    assert_int_equal(fx_count(l, "info/refs"), 3);
+    assert_int_equal(fx_count(l, "POST /owner/name.git/git-receive-pack auth=ok status=200"), 3);
+    assert_int_equal(fx_count(l, "status=401"), 0);
+    assert_null(strstr(l, TOKEN));
+
+    fx_server_stop(&srv);
+    hf_buf_free(&url);
+    hf_buf_free(&log);
+    world_free(&w);
+}
+
 static void server_refusals_are_errors(void **state)
 {
     (void)state;
@@ -368,6 +410,7 @@ int main(void)
         cmocka_unit_test(refuses_default_base_main_and_master),
         cmocka_unit_test(deletes_under_the_lease),
         cmocka_unit_test(http_push_with_token),
+        cmocka_unit_test(http_push_one_round_trip_per_push),
         cmocka_unit_test(server_refusals_are_errors),
         cmocka_unit_test(push_to_checkout_is_an_error),
     };

@@ -1,8 +1,11 @@
 /* The contract engine's judgement around the rules: exceptions (valid,
  * expired, not covering), inline allow comments, quarantine manifests,
  * binary and oversized files, the PCRE2 limit, and directory scans that
- * never follow symlinks. Uses the small configuration in
- * tests/check-cases/config (rules no-foo, warn-bar, image-only). */
+ * never follow symlinks (the small configuration in tests/check-cases/config:
+ * rules no-foo, warn-bar, image-only); and its reading of code: test paths,
+ * per-family allowed paths, comments and docstrings per syntax, literal
+ * values, excerpt masks, and the validation of those keys
+ * (tests/check-cases/engine-config). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -561,6 +564,284 @@ static void catastrophic_pattern_is_a_clear_error(void **state)
     remove_tree(tmp);
 }
 
+/* ---- reading code: test paths, family paths, comments, literals, excerpts ---- */
+
+/* The engine-config configuration (rules word, anywhere, in-tests, literal,
+ * multi-literal); a separate fixture from the one above. */
+static int setup_reading(void **state)
+{
+    fixture *fx = hf_xcalloc(1, sizeof(*fx));
+    hf_buf dir = HF_BUF_INIT;
+    config_dir(&dir, "engine-config");
+    int rc = load(fx, dir.ptr);
+    hf_buf_free(&dir);
+    *state = fx;
+    return rc;
+}
+
+/* "rule@line:col ..." of every finding of one file, rule by rule (each rule
+ * reports a line once, at its first match there). */
+static char *found(fixture *fx, const char *family, const char *path, const char *text)
+{
+    const char *repo = !strcmp(family, "devkit") ? "acme/devkit" : "acme/tenant-a";
+    hf_vec v = scan(fx, repo, family, VALID_DAY, path, text, NULL);
+    hf_buf b = HF_BUF_INIT;
+    hf_buf_puts(&b, "");
+    for (size_t i = 0; i < v.len; i++) {
+        const hf_finding *f = v.items[i];
+        hf_buf_printf(&b, "%s%s@%d:%d", i ? " " : "", f->rule->id, f->line, f->column);
+    }
+    hf_vec_free(&v, hf_finding_free);
+    return hf_buf_detach(&b);
+}
+
+#define assert_found(fx, family, path, text, want)                                                 \
+    do {                                                                                           \
+        char *got_ = found(fx, family, path, text);                                                \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+static void test_paths_at_any_depth(void **state)
+{
+    fixture *fx = *state;
+    const char *text = "WORD TESTWORD\n";
+    assert_found(fx, "tenant", "tests/run.sh", text, "in-tests@1:6");
+    assert_found(fx, "tenant", "addon/tests/unit/run.sh", text, "in-tests@1:6");
+    assert_found(fx, "tenant", "addon/models/test_sale.py", text, "in-tests@1:6");
+    /* named like a test, but not a test path */
+    assert_found(fx, "tenant", "addon/tests_helper.sh", text, "word@1:1 in-tests@1:6");
+    assert_found(fx, "tenant", "addon/latest_sale.py", text, "word@1:1 in-tests@1:6");
+    /* allowed paths stay allowed for every rule, tests: true or not */
+    assert_found(fx, "tenant", "docs/tests/run.sh", text, "");
+}
+
+static void family_allow_paths_only_in_that_family(void **state)
+{
+    fixture *fx = *state;
+    const char *text = "WORD\n";
+    assert_found(fx, "devkit", "tools/local_runtime.py", text, "");
+    assert_found(fx, "tenant", "tools/local_runtime.py", text, "word@1:1");
+    assert_found(fx, "devkit", "tools/remote_runtime.py", text, "word@1:1");
+}
+
+static void hash_comments_are_blanked(void **state)
+{
+    fixture *fx = *state;
+    const char *sh = "echo WORD # WORD\n"
+                     "  # WORD ANYWHERE\n"
+                     "echo \"a # WORD\"\n"
+                     "echo 'b # WORD'\n"
+                     "echo it's # WORD\n"
+                     "echo a#WORD\n"
+                     "echo \\# WORD\n";
+    assert_found(fx, "tenant", "bin/run.sh", sh,
+                 "word@1:6 word@3:11 word@4:11 word@6:8 word@7:9 anywhere@2:10");
+    assert_found(fx, "tenant", ".github/workflows/ci.yml",
+                 "# WORD\nenv: {A: WORD}  # WORD\nrun: |\n  make # WORD\n", "word@2:10");
+    /* a file of no known syntax is read whole */
+    assert_found(fx, "tenant", "notes.txt", "# WORD\n", "word@1:3");
+}
+
+static void python_comments_and_docstrings_are_blanked(void **state)
+{
+    fixture *fx = *state;
+    const char *py = "\"\"\"Module WORD.\n"
+                     "\n"
+                     "More WORD.\n"
+                     "\"\"\"\n"
+                     "X = \"\"\"WORD\"\"\"  # WORD\n"
+                     "def f():\n"
+                     "    r'''WORD doc'''\n"
+                     "    call(\"a\", '# WORD')\n"
+                     "    s = (\n"
+                     "        \"WORD\"\n"
+                     "    )\n"
+                     "    \"WORD\".lower()\n"
+                     "    # ANYWHERE WORD\n";
+    assert_found(fx, "tenant", "tools/x.py", py,
+                 "word@5:8 word@8:18 word@10:10 word@12:6 anywhere@13:7");
+}
+
+static void slash_comments_are_blanked(void **state)
+{
+    fixture *fx = *state;
+    const char *js = "// WORD\n"
+                     "/* WORD\n"
+                     "   WORD */ const a = \"// WORD\";\n"
+                     "const b = `${x /* WORD */} // WORD`;\n"
+                     "const re = /\\/\\/ WORD/; // WORD\n"
+                     "const c = a / 2; // WORD\n"
+                     "/* é */ WORD\n";
+    assert_found(fx, "tenant", "src/x.js", js, "word@3:26 word@4:31 word@5:18 word@7:9");
+}
+
+static void shebang_names_the_syntax(void **state)
+{
+    fixture *fx = *state;
+    assert_found(fx, "tenant", "bin/tool", "#!/usr/bin/env python3\n# WORD\nx = \"WORD\"\n",
+                 "word@3:6");
+    assert_found(fx, "tenant", "bin/tool", "#!/bin/sh\n# WORD\necho WORD\n", "word@3:6");
+    assert_found(fx, "tenant", "bin/tool", "#!/usr/bin/env node\n// WORD\nWORD\n", "word@3:1");
+    /* no #! line: read whole */
+    assert_found(fx, "tenant", "bin/tool", "// WORD\n", "word@1:4");
+}
+
+static void literal_values(void **state)
+{
+    fixture *fx = *state;
+    /* env, shell, YAML: a bare word that ends its line is a literal */
+    const char *env = "TOKEN=abc\n"
+                      "TOKEN=\n"
+                      "TOKEN=$X\n"
+                      "TOKEN=\"${X}\"\n"
+                      "TOKEN=123\n"
+                      "TOKEN=true\n"
+                      "TOKEN=abc cmd --flag\n"
+                      "TOKEN=\"abc\"\n"
+                      "TOKEN='%s'\n"
+                      "TOKEN=<your token>\n"
+                      "export TOKEN=abc  # rotate\n"
+                      "TOKEN=${{ secrets.TOKEN }}\n";
+    assert_found(fx, "tenant", ".env.local", env, "literal@1:1 literal@8:1 literal@11:1");
+    /* Python: only quoted strings, and not formatted or computed ones */
+    const char *py = "TOKEN = \"abc\"\n"
+                     "TOKEN = abc\n"
+                     "TOKEN = \"abc\" % x\n"
+                     "TOKEN = f\"{x}\"\n"
+                     "TOKEN = rb'abc'\n"
+                     "TOKEN = \"{}\"\n"
+                     "TOKEN = \"\"\n"
+                     "TOKEN = \"5432\"\n"
+                     "TOKEN = \"abc\".strip()\n"
+                     "TOKEN = (\"abc\",)\n"
+                     "TOKEN: \"abc\"\n";
+    assert_found(fx, "tenant", "tools/x.py", py, "literal@1:1 literal@5:1 literal@11:1");
+    /* JavaScript: template literals with ${} are not literals */
+    assert_found(fx, "tenant", "src/x.js",
+                 "TOKEN = `abc`\nTOKEN = `${a}`\nTOKEN = process.env.X\nTOKEN = 'abc' + x\n",
+                 "literal@1:1");
+    /* a multi-line rule moves on to a later match when one binds no literal */
+    assert_found(fx, "tenant", ".env.local", "SECRET=$A\nSECRET=\nSECRET=abc\n",
+                 "multi-literal@3:1");
+}
+
+/* The excerpt of a finding on each line (rule word), after masking. */
+static void excerpts_hide_only_secret_values(void **state)
+{
+    fixture *fx = *state;
+    const char *lines[][2] = {
+        {"WORD PASSWORD=hunter2\n", "WORD PASSWORD=***"},
+        {"WORD PASSWORD=\"hunter2\" next\n", "WORD PASSWORD=\"***\" next"},
+        {"WORD TOKEN: ${{ secrets.TOKEN }}\n", "WORD TOKEN: ${{ secrets.TOKEN }}"},
+        {"WORD password: /run/secrets/db\n", "WORD password: /run/secrets/db"},
+        {"WORD token=ODOO_TOKEN\n", "WORD token=ODOO_TOKEN"},
+        {"WORD token=4096\n", "WORD token=4096"},
+        {"WORD token_key=odoo.token.param\n", "WORD token_key=odoo.token.param"},
+        {"WORD url=https://u:pw@host/x\n", "WORD url=https://u:***@host/x"},
+        {"WORD x=ghp_abcdefgh1234 y\n", "WORD x=*** y"},
+        {"WORD {\"password\": \"s3cret\", \"user\": \"odoo\"}\n",
+         "WORD {\"password\": \"***\", \"user\": \"odoo\"}"},
+        {"  WORD\tname=value\001\n", "WORD\tname=value?"},
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        hf_vec v = scan(fx, "acme/tenant-a", "tenant", VALID_DAY, "bin/x.sh", lines[i][0], NULL);
+        assert_int_equal(v.len, 1);
+        assert_string_equal(((const hf_finding *)v.items[0])->excerpt, lines[i][1]);
+        hf_vec_free(&v, hf_finding_free);
+    }
+    /* in Python an identifier after a secret key is a name, shown as is */
+    hf_vec v = scan(fx, "acme/tenant-a", "tenant", VALID_DAY, "tools/x.py",
+                    "WORD({\"TOKEN\": normalized_token, \"PASSWORD\": 'x'})\n", NULL);
+    assert_int_equal(v.len, 1);
+    assert_string_equal(((const hf_finding *)v.items[0])->excerpt,
+                        "WORD({\"TOKEN\": normalized_token, \"PASSWORD\": '***'})");
+    hf_vec_free(&v, hf_finding_free);
+}
+
+/* contract.yml refuses the new keys used wrongly, with file:line:col. */
+static void reading_keys_are_validated(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *yaml, *want;
+    } cases[] = {
+        {"    value: literal\n", "contract.yml:9:12: 'value: literal' needs a group named 'value'"},
+        {"    value: bound\n", "contract.yml:9:12: 'value' must be literal, not 'bound'"},
+        {"    comments: sometimes\n", "contract.yml:9:15: 'comments' must be true or false"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char tmpl[] = "/tmp/hf-policy-XXXXXX";
+        char *tmp = mkdtemp(tmpl);
+        assert_non_null(tmp);
+        hf_buf base = HF_BUF_INIT, contract = HF_BUF_INIT;
+        config_dir(&base, "engine-config");
+        copy_file(base.ptr, tmp, "fleet.yml");
+        copy_file(base.ptr, tmp, "capabilities.yml");
+        copy_file(base.ptr, tmp, "exceptions.yml");
+        hf_buf_printf(&contract,
+                      "scan:\n"
+                      "  comments: {hash: [\"*.sh\"]}\n"
+                      "rules:\n"
+                      "  - id: r\n"
+                      "    category: quarantine\n"
+                      "    severity: error\n"
+                      "    message: m\n"
+                      "    pattern: 'TOKEN='\n"
+                      "%s",
+                      cases[i].yaml);
+        put(tmp, "contract.yml", contract.ptr);
+        hf_config cfg;
+        hf_diags diags = HF_DIAGS_INIT;
+        hf_load_options opts = {.today = VALID_DAY};
+        assert_int_not_equal(hf_config_load(&cfg, tmp, &opts, &diags), 0);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        hf_diags_print(&diags, mem);
+        fclose(mem);
+        if (!strstr(text, cases[i].want))
+            fail_msg("want '%s' in:\n%s", cases[i].want, text);
+        free(text);
+        hf_diags_free(&diags);
+        hf_config_free(&cfg);
+        hf_buf_free(&base);
+        hf_buf_free(&contract);
+        remove_tree(tmp);
+    }
+    /* an unknown comment syntax and a family that the fleet lacks */
+    char tmpl[] = "/tmp/hf-policy-XXXXXX";
+    char *tmp = mkdtemp(tmpl);
+    assert_non_null(tmp);
+    hf_buf base = HF_BUF_INIT;
+    config_dir(&base, "engine-config");
+    copy_file(base.ptr, tmp, "fleet.yml");
+    copy_file(base.ptr, tmp, "capabilities.yml");
+    copy_file(base.ptr, tmp, "exceptions.yml");
+    put(tmp, "contract.yml",
+        "scan:\n"
+        "  comments: {semicolon: [\"*.ini\"]}\n"
+        "  family-allow-paths: {robots: [\"x/**\"]}\n"
+        "rules: []\n");
+    hf_config cfg;
+    hf_diags diags = HF_DIAGS_INIT;
+    hf_load_options opts = {.today = VALID_DAY};
+    assert_int_not_equal(hf_config_load(&cfg, tmp, &opts, &diags), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    hf_diags_print(&diags, mem);
+    fclose(mem);
+    if (!strstr(text, "contract.yml:2:14: unknown key 'semicolon' in 'comments'") ||
+        !strstr(text, "contract.yml:3:24: ") || !strstr(text, "robots"))
+        fail_msg("unexpected diagnostics:\n%s", text);
+    free(text);
+    hf_diags_free(&diags);
+    hf_config_free(&cfg);
+    hf_buf_free(&base);
+    remove_tree(tmp);
+}
+
 int main(void)
 {
     git_libgit2_init();
@@ -579,7 +860,19 @@ int main(void)
         cmocka_unit_test(directory_scan_quarantine_symlinks_and_skips),
         cmocka_unit_test(catastrophic_pattern_is_a_clear_error),
     };
+    const struct CMUnitTest reading[] = {
+        cmocka_unit_test(test_paths_at_any_depth),
+        cmocka_unit_test(family_allow_paths_only_in_that_family),
+        cmocka_unit_test(hash_comments_are_blanked),
+        cmocka_unit_test(python_comments_and_docstrings_are_blanked),
+        cmocka_unit_test(slash_comments_are_blanked),
+        cmocka_unit_test(shebang_names_the_syntax),
+        cmocka_unit_test(literal_values),
+        cmocka_unit_test(excerpts_hide_only_secret_values),
+        cmocka_unit_test(reading_keys_are_validated),
+    };
     int failed = cmocka_run_group_tests_name("contract-engine", tests, setup, teardown);
+    failed += cmocka_run_group_tests_name("contract-reading", reading, setup_reading, teardown);
     git_libgit2_shutdown();
     return failed;
 }

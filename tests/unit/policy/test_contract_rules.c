@@ -1,9 +1,12 @@
-/* Runs the rule cases of tests/check-cases/rules.txt against the shipped
- * contract (recipes/contract.yml): for each case, one file (family, path,
- * content) is scanned the way `handoff check` scans it, and the findings of
- * that case's rule must be exactly the listed line:col positions (a `fire`
- * case) or none (a `quiet` case). One cmocka test per rule, plus one that
- * every rule of contract.yml has at least three cases of each kind. */
+/* Runs the rule cases of tests/check-cases/rules.txt and the precision
+ * corpus of tests/check-cases/precision.txt against the shipped contract
+ * (recipes/contract.yml): for each case, one file (family, path, content)
+ * is scanned the way `handoff check` scans it, and the findings of that
+ * case's rule must be exactly the listed line:col positions (a `fire` case)
+ * or none (a `quiet` case); a `clean` case (the corpus) must draw no finding
+ * from any rule. One cmocka test per rule, one for the corpus, one that
+ * every rule of contract.yml has at least three cases of each kind, and one
+ * that the corpus holds at least MIN_CLEAN cases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,23 +24,26 @@
 #include "util/mem.h"
 
 #define MIN_CASES 3
+#define MIN_CLEAN 40
 #define MAX_LOCS 16
 
 typedef struct rule_case {
-    char *rule;
+    char *rule; /* NULL for a clean case: no rule may fire */
     int fire;
     char *family;
     char *path;
     int locs[MAX_LOCS][2]; /* line, column */
     int nlocs;
     hf_buf content;
-    int src_line; /* line of the case header in rules.txt */
+    int src_line;    /* line of the case header in its file */
+    const char *src; /* the file */
 } rule_case;
 
 static hf_config g_cfg;
 static hf_contract_engine *g_engine;
 static hf_vec g_cases = HF_VEC_INIT; /* rule_case * */
 static char g_rules_path[4096];
+static char g_precision_path[4096];
 
 static void case_free(void *p)
 {
@@ -90,6 +96,7 @@ static int parse_cases(const char *path)
     }
     char *rule = NULL;
     rule_case *cur = NULL;
+    const char *shown = path == g_precision_path ? g_precision_path : g_rules_path;
     int crlf = 0, nonl = 0, lineno = 0, rc = 0;
     char *p = text.ptr;
     while (p && *p && rc == 0) {
@@ -115,10 +122,25 @@ static int parse_cases(const char *path)
             if (n == 2 && !strcmp(words[0], "rule")) {
                 free(rule);
                 rule = hf_xstrdup(words[1]);
+            } else if ((n == 3 || n == 4) && !strcmp(words[0], "clean")) {
+                cur = hf_xcalloc(1, sizeof(*cur));
+                cur->family = hf_xstrdup(words[1]);
+                cur->path = hf_xstrdup(words[2]);
+                cur->src_line = lineno;
+                cur->src = shown;
+                crlf = nonl = 0;
+                if (n == 4 && !strcmp(words[3], "crlf"))
+                    crlf = 1;
+                else if (n == 4) {
+                    fprintf(stderr, "%s:%d: unknown flag '%s'\n", path, lineno, words[3]);
+                    rc = -1;
+                }
+                hf_vec_push(&g_cases, cur);
             } else if (n >= 3 && (!strcmp(words[0], "fire") || !strcmp(words[0], "quiet")) &&
                        rule) {
                 cur = hf_xcalloc(1, sizeof(*cur));
                 cur->rule = hf_xstrdup(rule);
+                cur->src = shown;
                 cur->fire = words[0][0] == 'f';
                 cur->family = hf_xstrdup(words[1]);
                 cur->path = hf_xstrdup(words[2]);
@@ -155,8 +177,8 @@ static int parse_cases(const char *path)
                 hf_vec_push(&g_cases, cur);
             } else {
                 fprintf(stderr,
-                        "%s:%d: expected `rule ID`, `fire FAMILY PATH LINE:COL` or "
-                        "`quiet FAMILY PATH`\n",
+                        "%s:%d: expected `rule ID`, `fire FAMILY PATH LINE:COL`, "
+                        "`quiet FAMILY PATH` or `clean FAMILY PATH`\n",
                         path, lineno);
                 rc = -1;
             }
@@ -203,8 +225,10 @@ static int run_case(const rule_case *c, hf_buf *report)
     }
     for (size_t i = 0; i < found.len; i++) {
         const hf_finding *f = found.items[i];
-        if (strcmp(f->rule->id, c->rule))
+        if (c->rule && strcmp(f->rule->id, c->rule))
             continue;
+        if (!c->rule)
+            hf_buf_printf(&why, "%s at %d:%d: %s; ", f->rule->id, f->line, f->column, f->excerpt);
         if (f->state != HF_FINDING_OPEN) {
             hf_buf_printf(&why, "finding at %d:%d is not open; ", f->line, f->column);
             bad = 1;
@@ -223,8 +247,11 @@ static int run_case(const rule_case *c, hf_buf *report)
     if (ngot != nwant || memcmp(got, want, sizeof(int[2]) * (size_t)ngot))
         bad = 1;
     if (bad) {
-        hf_buf_printf(report, "%s:%d: %s %s %s: expected ", g_rules_path, c->src_line,
-                      c->fire ? "fire" : "quiet", c->family, c->path);
+        hf_buf_printf(report, "%s:%d: %s %s %s: expected ", c->src, c->src_line,
+                      c->fire   ? "fire"
+                      : c->rule ? "quiet"
+                                : "clean",
+                      c->family, c->path);
         locs_text(report, want, nwant);
         hf_buf_puts(report, ", got ");
         locs_text(report, got, ngot);
@@ -244,13 +271,36 @@ static void test_rule(void **state)
     int failures = 0, ran = 0;
     for (size_t i = 0; i < g_cases.len; i++) {
         const rule_case *c = g_cases.items[i];
-        if (strcmp(c->rule, rule))
+        if (!c->rule || strcmp(c->rule, rule))
             continue;
         ran++;
         failures += run_case(c, &report);
     }
     if (failures)
         fail_msg("rule %s: %d of %d cases failed:\n%s", rule, failures, ran, hf_buf_cstr(&report));
+    hf_buf_free(&report);
+}
+
+/* The precision corpus: files written as real code reads, on which no rule
+ * fires. */
+static void test_precision_corpus(void **state)
+{
+    (void)state;
+    hf_buf report = HF_BUF_INIT;
+    int failures = 0, ran = 0;
+    for (size_t i = 0; i < g_cases.len; i++) {
+        const rule_case *c = g_cases.items[i];
+        if (c->rule)
+            continue;
+        ran++;
+        failures += run_case(c, &report);
+    }
+    if (ran < MIN_CLEAN)
+        hf_buf_printf(&report, "%s holds %d clean cases (at least %d)\n", g_precision_path, ran,
+                      MIN_CLEAN);
+    if (report.len)
+        fail_msg("precision corpus: %d of %d cases drew findings:\n%s", failures, ran,
+                 hf_buf_cstr(&report));
     hf_buf_free(&report);
 }
 
@@ -265,7 +315,7 @@ static void test_every_rule_covered(void **state)
         int fire = 0, quiet = 0;
         for (size_t i = 0; i < g_cases.len; i++) {
             const rule_case *c = g_cases.items[i];
-            if (!strcmp(c->rule, rule->id))
+            if (c->rule && !strcmp(c->rule, rule->id))
                 *(c->fire ? &fire : &quiet) += 1;
         }
         if (fire < MIN_CASES || quiet < MIN_CASES)
@@ -274,9 +324,9 @@ static void test_every_rule_covered(void **state)
     }
     for (size_t i = 0; i < g_cases.len; i++) {
         const rule_case *c = g_cases.items[i];
-        if (!hf_config_rule(&g_cfg, c->rule))
-            hf_buf_printf(&report, "%s:%d: no rule '%s' in contract.yml\n", g_rules_path,
-                          c->src_line, c->rule);
+        if (c->rule && !hf_config_rule(&g_cfg, c->rule))
+            hf_buf_printf(&report, "%s:%d: no rule '%s' in contract.yml\n", c->src, c->src_line,
+                          c->rule);
     }
     if (report.len)
         fail_msg("%s", report.ptr);
@@ -291,6 +341,8 @@ int main(void)
     hf_buf dir = HF_BUF_INIT;
     hf_fs_join(&dir, root, "recipes");
     snprintf(g_rules_path, sizeof(g_rules_path), "%s/tests/check-cases/rules.txt", root);
+    snprintf(g_precision_path, sizeof(g_precision_path), "%s/tests/check-cases/precision.txt",
+             root);
     hf_diags diags = HF_DIAGS_INIT;
     hf_load_options opts = {.today = {2026, 7, 1}, .expired_is_error = false};
     if (hf_config_load(&g_cfg, dir.ptr, &opts, &diags) != 0) {
@@ -303,19 +355,20 @@ int main(void)
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    if (parse_cases(g_rules_path) < 0)
+    if (parse_cases(g_rules_path) < 0 || parse_cases(g_precision_path) < 0)
         return 1;
 
     size_t n = g_cfg.contract.rules.len;
-    struct CMUnitTest *tests = hf_xcalloc(n + 1, sizeof(*tests));
+    struct CMUnitTest *tests = hf_xcalloc(n + 2, sizeof(*tests));
     tests[0] = (struct CMUnitTest)cmocka_unit_test(test_every_rule_covered);
+    tests[1] = (struct CMUnitTest)cmocka_unit_test(test_precision_corpus);
     for (size_t i = 0; i < n; i++) {
         const hf_rule *r = g_cfg.contract.rules.items[i];
-        tests[i + 1].name = r->id;
-        tests[i + 1].test_func = test_rule;
-        tests[i + 1].initial_state = r->id;
+        tests[i + 2].name = r->id;
+        tests[i + 2].test_func = test_rule;
+        tests[i + 2].initial_state = r->id;
     }
-    int failed = _cmocka_run_group_tests("contract-rules", tests, n + 1, NULL, NULL);
+    int failed = _cmocka_run_group_tests("contract-rules", tests, n + 2, NULL, NULL);
     free(tests);
     hf_vec_free(&g_cases, case_free);
     hf_contract_free(g_engine);

@@ -1,0 +1,53 @@
+/* Evaluating predicates (config/predicate.h) against a repository: a job or
+ * a step of a workflow, or a file of the overlay. Text tests run over the
+ * field as written, comments dropped unless the test asks for them; map
+ * tests (with, env, secrets, permissions) over "key: value" lines or key by
+ * key; `script` over the code the step runs (edit/seethrough.h). Named
+ * groups of a test that holds become template variables. */
+#ifndef HF_EDIT_MATCH_H
+#define HF_EDIT_MATCH_H
+
+#include "config/predicate.h"
+#include "edit/overlay.h"
+#include "edit/regex.h"
+#include "edit/template.h"
+#include "edit/yaml_splice.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* What is being tested. */
+typedef struct hf_subject_ref {
+    hf_subject kind;
+    const hf_ydoc *doc;   /* job, step: the parsed workflow */
+    const char *job_id;   /* job, step: the job's id */
+    const hf_ynode *job;  /* job, step: the job's map */
+    const hf_ynode *step; /* step: the step's map */
+    const char *path;     /* the workflow's path, or the file's */
+    const char *text;     /* file: its content */
+    size_t len;
+} hf_subject_ref;
+
+typedef struct hf_matcher hf_matcher;
+
+/* A matcher over ov. regexes: a worker's cache (NULL: the matcher keeps its
+ * own). */
+hf_matcher *hf_matcher_new(hf_overlay *ov, hf_regex_cache *regexes);
+void hf_matcher_free(hf_matcher *m);
+/* Forgets what was read of steps (call when a workflow was re-parsed). */
+void hf_matcher_reset(hf_matcher *m);
+
+/* 1 when p holds for s (its captures added to captures, which may be NULL),
+ * 0 when not (why, when given, says which test failed first), -1 on an
+ * error (a pattern hit PCRE2's limits). */
+int hf_pred_eval(hf_matcher *m, const hf_pred *p, const hf_subject_ref *s, hf_vars *captures,
+                 hf_buf *why, hf_error *err);
+
+/* The code step s runs, as hf_step_executes gives it (borrowed, valid until
+ * the next reset). */
+const hf_vec *hf_matcher_executes(hf_matcher *m, const hf_subject_ref *s);
+
+/* The text a map field of a job or step is tested as: one "key: value"
+ * line per pair (a scalar field is its own text). */
+void hf_map_field_text(const hf_ynode *field, hf_buf *out);
+
+#endif

@@ -1,0 +1,1 @@
+CONFIG = 1target_id = make_target()

@@ -1,0 +1,1 @@
+HELP = "- Launchplane owns shared/production live mutations, restore, and deploy.\n"

@@ -1,0 +1,1 @@
+release_tuple_id = "fixture"

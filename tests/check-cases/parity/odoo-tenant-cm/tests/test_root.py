@@ -1,0 +1,1 @@
+target_id = "fixture at the root tests dir"
