@@ -45,9 +45,8 @@ const char *hf_pr_action_name(hf_pr_action a)
 const char *hf_apply_result_name(hf_apply_result r)
 {
     static const char *const names[] = {
-        "error",    "blocked",  "failed",     "human-modified", "created",
-        "updated",  "unchanged", "pushed",    "pending",        "closed",
-        "reopened", "obsolete", "no-changes", "skipped"};
+        "error",  "blocked", "failed", "human-modified", "created",  "updated",    "unchanged",
+        "pushed", "pending", "closed", "reopened",       "obsolete", "no-changes", "skipped"};
     return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 

@@ -430,8 +430,8 @@ static int compose_message(const hf_plan_options *o, hf_repo_plan *plan, hf_buf 
     hf_buf subject = HF_BUF_INIT, body = HF_BUF_INIT;
     tr.capability_key = ct->capability_trailer;
     hf_plan_repo_vars(&vars, o->cfg, plan->repo, o->today);
-    int rc = hf_template_render(subject_tpl, strlen(subject_tpl), &vars, ct->subject_mark,
-                                &subject, err);
+    int rc = hf_template_render(subject_tpl, strlen(subject_tpl), &vars, ct->subject_mark, &subject,
+                                err);
     if (rc == 0)
         rc = hf_template_render(body_tpl, strlen(body_tpl), &vars, ct->body_mark, &body, err);
     if (rc < 0)

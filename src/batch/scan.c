@@ -87,8 +87,8 @@ static void record(scan_pool *pool, const char *path, hf_vec *found, hf_scan_res
 {
     const char *why = problem ? NULL : skip_reason(res);
     if (why)
-        hf_log_debug("%s: %s: not scanned: %s", pool->report->repo ? pool->report->repo : "",
-                     path, why);
+        hf_log_debug("%s: %s: not scanned: %s", pool->report->repo ? pool->report->repo : "", path,
+                     why);
     pthread_mutex_lock(&pool->lock);
     for (size_t i = 0; i < found->len; i++)
         hf_vec_push(&pool->report->findings, found->items[i]);
@@ -174,7 +174,7 @@ static void scan_disk_file(scan_pool *pool, const scan_item *it, hf_buf *readbuf
     if (map)
         munmap(map, (size_t)st.st_size);
     goto done;
-fail: {
+fail : {
     hf_vec none = HF_VEC_INIT;
     record(pool, it->path, &none, HF_SCAN_DONE, hf_buf_cstr(&problem));
 }
@@ -330,8 +330,8 @@ static int list_dir(const hf_contract_engine *e, const char *root, const char *r
     return rc;
 }
 
-int hf_scan_dir(const hf_contract_engine *e, const hf_scan_target *t, const char *root,
-                int jobs, hf_scan_report *out, hf_error *err)
+int hf_scan_dir(const hf_contract_engine *e, const hf_scan_target *t, const char *root, int jobs,
+                hf_scan_report *out, hf_error *err)
 {
     hf_vec items = HF_VEC_INIT, manifests = HF_VEC_INIT;
     hf_quarantine q = {HF_VEC_INIT, HF_VEC_INIT};
@@ -348,8 +348,8 @@ int hf_scan_dir(const hf_contract_engine *e, const hf_scan_target *t, const char
         }
         hf_scan_target target = *t;
         target.quarantine = &q;
-        scan_pool pool = {.engine = e, .target = &target, .root = root, .items = &items,
-                          .report = out};
+        scan_pool pool = {
+            .engine = e, .target = &target, .root = root, .items = &items, .report = out};
         atomic_init(&pool.next, 0);
         pthread_mutex_init(&pool.lock, NULL);
         run_pool(&pool, jobs);
@@ -433,8 +433,8 @@ int hf_scan_tree(const hf_contract_engine *e, const hf_scan_target *t, const cha
     }
     hf_scan_target target = *t;
     target.quarantine = &q;
-    scan_pool pool = {.engine = e, .target = &target, .repo_path = repo_path, .items = &items,
-                      .report = out};
+    scan_pool pool = {
+        .engine = e, .target = &target, .repo_path = repo_path, .items = &items, .report = out};
     atomic_init(&pool.next, 0);
     pthread_mutex_init(&pool.lock, NULL);
     run_pool(&pool, jobs);

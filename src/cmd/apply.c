@@ -251,7 +251,7 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         goto done;
     }
     state_path = ra.state ? hf_xstrdup(ra.state)
-                           : hf_state_default_path(cache, cfg.fleet.name, cfg.fleet.branch);
+                          : hf_state_default_path(cache, cfg.fleet.name, cfg.fleet.branch);
     if (hf_state_load(&state, state_path, cfg.fleet.name, cfg.fleet.branch, &err) < 0) {
         hf_log_error("--state: %s", err.msg);
         rc = HF_EXIT_USAGE;
@@ -268,8 +268,7 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
                 repos.items[kept++] = repos.items[i];
         }
         if (!state.entries.len)
-            hf_log_warn("--only failed: %s holds no earlier run; nothing to run again",
-                        state_path);
+            hf_log_warn("--only failed: %s holds no earlier run; nothing to run again", state_path);
         else if (g.verbosity != HF_LOG_QUIET)
             hf_log_info("--only failed: %zu of %zu selected repo%s left unfinished by the last "
                         "run",

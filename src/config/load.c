@@ -353,8 +353,8 @@ static const hf_node *root_list(loader *ld, const hf_doc *doc, const char *key,
  * with the inputs, secrets and permissions its caller passes. */
 static hf_adapter *load_adapter(loader *ld, const hf_node *m, const char *name)
 {
-    static const char *const keys[] = {"workflow",   "action",     "with", "secrets", "permissions",
-                                       "needs-oidc", "outputs",    NULL};
+    static const char *const keys[] = {"workflow",    "action",     "with",    "secrets",
+                                       "permissions", "needs-oidc", "outputs", NULL};
     hf_adapter *a = hf_xcalloc(1, sizeof(*a));
     a->mark = m->mark;
     a->name = name ? hf_xstrdup(name) : NULL;
@@ -781,9 +781,18 @@ static void check_templates_dir(loader *ld, const char *path, hf_mark m)
 
 static void load_fleet(loader *ld, const hf_doc *doc)
 {
-    static const char *const keys[] = {"fleet",    "forge",  "branch",           "author",
-                                       "pull-request", "commit", "archive-templates", "families",
-                                       "surfaces", "repos",  "gate",             NULL};
+    static const char *const keys[] = {"fleet",
+                                       "forge",
+                                       "branch",
+                                       "author",
+                                       "pull-request",
+                                       "commit",
+                                       "archive-templates",
+                                       "families",
+                                       "surfaces",
+                                       "repos",
+                                       "gate",
+                                       NULL};
     static const char *const required[] = {"fleet",    "forge",        "branch",
                                            "author",   "pull-request", "families",
                                            "surfaces", "repos",        NULL};
@@ -837,8 +846,7 @@ static void load_fleet(loader *ld, const hf_doc *doc)
     const hf_node *commit = hf_node_get(root, "commit");
     if (commit && expect_map(ld, commit, "'commit'"))
         load_commit(ld, &f->commit, commit);
-    f->archive_templates =
-        get_str(ld, root, "archive-templates", &f->archive_templates_mark);
+    f->archive_templates = get_str(ld, root, "archive-templates", &f->archive_templates_mark);
     if (f->archive_templates)
         check_templates_dir(ld, f->archive_templates, f->archive_templates_mark);
     const hf_node *gate = hf_node_get(root, "gate");
@@ -948,8 +956,8 @@ static void load_contract(loader *ld, const hf_doc *doc)
     static const char *const keys[] = {"id",          "category",  "severity", "message", "pattern",
                                        "ignore-case", "multiline", "families", "include", "exclude",
                                        "allow",       "comments",  "tests",    "value",   NULL};
-    static const char *const required[] = {"id", "category", "severity", "message", "pattern",
-                                           NULL};
+    static const char *const required[] = {"id",      "category", "severity",
+                                           "message", "pattern",  NULL};
     static const char *const severities[] = {"error", "warning", NULL};
     hf_contract *c = &ld->cfg->contract;
     const hf_node *list = root_list(ld, doc, "rules", root_keys);

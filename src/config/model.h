@@ -189,16 +189,16 @@ typedef struct hf_family_paths {
 } hf_family_paths;
 
 typedef struct hf_contract {
-    hf_vec extensions;  /* char *: ".yml", ... and "" for files with none */
-    hf_vec dotfiles;    /* char * globs over basenames of dotfiles to scan (".env*") */
-    hf_vec skip_dirs;   /* char * globs over directory basenames */
-    hf_vec allow_paths; /* char * path globs never reported */
-    hf_vec test_paths;  /* char * path globs: reported only by rules with `tests: true` */
+    hf_vec extensions;         /* char *: ".yml", ... and "" for files with none */
+    hf_vec dotfiles;           /* char * globs over basenames of dotfiles to scan (".env*") */
+    hf_vec skip_dirs;          /* char * globs over directory basenames */
+    hf_vec allow_paths;        /* char * path globs never reported */
+    hf_vec test_paths;         /* char * path globs: reported only by rules with `tests: true` */
     hf_vec family_allow_paths; /* hf_family_paths * */
-    hf_vec allow_lines; /* char * PCRE2 patterns allowed on any line */
-    hf_vec comments;    /* hf_syntax_globs * */
-    char *mask_keys;    /* PCRE2: key names whose literal values excerpts mask, or NULL */
-    hf_vec mask_values; /* char * PCRE2: text excerpts mask wherever it appears */
+    hf_vec allow_lines;        /* char * PCRE2 patterns allowed on any line */
+    hf_vec comments;           /* hf_syntax_globs * */
+    char *mask_keys;           /* PCRE2: key names whose literal values excerpts mask, or NULL */
+    hf_vec mask_values;        /* char * PCRE2: text excerpts mask wherever it appears */
     size_t max_file_bytes;
     hf_vec rules; /* hf_rule * */
 } hf_contract;

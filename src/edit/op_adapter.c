@@ -591,8 +591,7 @@ static int plan_job(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, j
     if (all.len > 1) {
         hf_buf list = HF_BUF_INIT;
         hits_list(&list, &all);
-        hf_op_leave(r, doc->path, id,
-                    "%s:%d:%d: job '%s' calls routes of several capabilities: %s",
+        hf_op_leave(r, doc->path, id, "%s:%d:%d: job '%s' calls routes of several capabilities: %s",
                     doc->path, job->line, job->col, id, hf_buf_cstr(&list));
         hf_op_unblock(r, false,
                       "split the job by operation, or mark in capabilities.yml the "

@@ -746,8 +746,9 @@ int hf_op_delete(hf_op_run *r, hf_error *err)
                     describe_refs(&msg, &refs1, path);
                     hf_op_leave(r, path, NULL, "%s: not deleted: still named by %s", path,
                                 hf_buf_cstr(&msg));
-                    hf_op_unblock(r, false, "hand over or reword what still names it, then "
-                                            "plan again");
+                    hf_op_unblock(r, false,
+                                  "hand over or reword what still names it, then "
+                                  "plan again");
                     hf_buf_free(&msg);
                 } else {
                     hf_op_leave(r, path, NULL, "%s: %s", path, hf_buf_cstr(&why));

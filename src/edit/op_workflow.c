@@ -110,8 +110,8 @@ int hf_op_make_caller(hf_op_run *r, hf_ydoc *doc, hf_ynode *job, hf_ynode *extra
         /* a caller job cannot keep these: say so where they mattered */
         const hf_ynode *env = hf_ynode_get(job, "environment");
         const char *name = env && env->kind == HF_Y_SCALAR ? env->value
-                           : env ? scalar(hf_ynode_get(env, "name"))
-                                 : NULL;
+                           : env                           ? scalar(hf_ynode_get(env, "name"))
+                                                           : NULL;
         if (env)
             hf_op_note(r,
                        "%s:%d:%d: job '%s' had environment '%s'; a job that calls a reusable "

@@ -431,7 +431,8 @@ static void py_imports(walk *w, const hf_executed *e, int depth)
     const char *t = hf_buf_cstr(&e->text);
     hf_buf dir = HF_BUF_INIT, mod = HF_BUF_INIT, path = HF_BUF_INIT, via = HF_BUF_INIT;
     dir_of(&dir, e->path);
-    for (const char *line = t; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    for (const char *line = t; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         while (*line == ' ' || *line == '\t')
             line++;
         int from = !strncmp(line, "from ", 5), imp = !strncmp(line, "import ", 7);
@@ -459,7 +460,12 @@ static void py_imports(walk *w, const hf_executed *e, int depth)
             names += 8;
         for (int round = 0; round < 2; round++) {
             const char *m = round == 0 ? name : names;
-            size_t mn = round == 0 ? n : (m ? strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") : 0);
+            size_t mn =
+                round == 0
+                    ? n
+                    : (m ? strspn(m,
+                                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+                         : 0);
             if (!m || !mn)
                 continue;
             hf_buf rel = HF_BUF_INIT;

@@ -64,7 +64,8 @@ static void message_capability_key_defaults_to_handoffs(void **state)
     assert_string_equal(back.capabilities.items[0], "deploy");
     hf_trailers_free(&back);
     assert_int_equal(
-        hf_trailers_parse(&back, "s\n\nAcme-Capability: a\nCapability: no\nHandoff-Fleet: x\n", &err),
+        hf_trailers_parse(&back, "s\n\nAcme-Capability: a\nCapability: no\nHandoff-Fleet: x\n",
+                          &err),
         0);
     assert_int_equal(back.capabilities.len, 1);
     assert_string_equal(back.capabilities.items[0], "a");
