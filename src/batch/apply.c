@@ -229,6 +229,27 @@ static int record(run *r, hf_repo_apply *res, const char *result, const record_o
     return rc;
 }
 
+/* After a push or a commit under the lease: a lease the remote refused
+ * (lease_rc) means someone else moved the branch, any other failure is an
+ * error; either is recorded. Returns true when this repo's run ends here. */
+static bool lease_failed(run *r, hf_repo_apply *res, const record_opts *ro, int rc,
+                         int lease_rc, const hf_error *err)
+{
+    if (rc == lease_rc) {
+        res->result = HF_APPLY_HUMAN_MODIFIED;
+        say(res, "%s", err->msg);
+        record(r, res, "human-modified", ro);
+        return true;
+    }
+    if (rc < 0) {
+        fail(res, err->msg);
+        record(r, res, "error", ro);
+        return true;
+    }
+    return false;
+}
+
+
 static const char *source_url(const hf_apply_options *o, const hf_repo *r, hf_buf *scratch)
 {
     for (size_t i = 0; o->sources && i < o->sources->len; i++) {
@@ -554,17 +575,8 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
             say(res, "branch %s left in place (--no-pr)", branch);
         } else if (lease == HF_LEASE_OURS) {
             int rc = hf_push_delete(mirror, &popts, &tip, &pres, &err);
-            if (rc == HF_GIT_ELEASE) {
-                res->result = HF_APPLY_HUMAN_MODIFIED;
-                say(res, "%s", err.msg);
-                record(r, res, "human-modified", &ro);
+            if (lease_failed(r, res, &ro, rc, HF_GIT_ELEASE, &err))
                 goto done;
-            }
-            if (rc < 0) {
-                fail(res, err.msg);
-                record(r, res, "error", &ro);
-                goto done;
-            }
             res->pushed = pres.pushed;
             res->head[0] = '\0';
             ro.lease = "";
@@ -590,17 +602,8 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
         git_oid made;
         int rc = commit_via_api(h, mirror, plan, &popts, owner, name, &commit,
                                 lease == HF_LEASE_ABSENT ? NULL : &tip, &made, &err);
-        if (rc == HF_GH_ELEASE) {
-            res->result = HF_APPLY_HUMAN_MODIFIED;
-            say(res, "%s", err.msg);
-            record(r, res, "human-modified", &ro);
+        if (lease_failed(r, res, &ro, rc, HF_GH_ELEASE, &err))
             goto done;
-        }
-        if (rc < 0) {
-            fail(res, err.msg);
-            record(r, res, "error", &ro);
-            goto done;
-        }
         res->pushed = true;
         git_oid_tostr(res->head, sizeof(res->head), &made);
         ro.lease = res->head;
@@ -614,17 +617,8 @@ static void apply_repo(run *r, hf_http *h, hf_repo_apply *res)
     } else {
         int rc = hf_push_lease(mirror, &popts, &commit, lease == HF_LEASE_ABSENT ? NULL : &tip,
                                &pres, &err);
-        if (rc == HF_GIT_ELEASE) {
-            res->result = HF_APPLY_HUMAN_MODIFIED;
-            say(res, "%s", err.msg);
-            record(r, res, "human-modified", &ro);
+        if (lease_failed(r, res, &ro, rc, HF_GIT_ELEASE, &err))
             goto done;
-        }
-        if (rc < 0) {
-            fail(res, err.msg);
-            record(r, res, "error", &ro);
-            goto done;
-        }
         res->pushed = pres.pushed;
         git_oid_tostr(res->head, sizeof(res->head), &commit);
         ro.lease = res->head;
