@@ -903,7 +903,7 @@ static void load_family_allow_paths(loader *ld, const hf_node *map, hf_contract 
 static void load_comment_syntaxes(loader *ld, const hf_node *map, hf_contract *c)
 {
     static const char *const names[] = {"hash", "python", "slash", NULL};
-    static const hf_syntax kinds[] = {HF_SYNTAX_HASH, HF_SYNTAX_PYTHON, HF_SYNTAX_SLASH};
+    static const hf_lang kinds[] = {HF_LANG_HASH, HF_LANG_PYTHON, HF_LANG_JS};
     if (!map || !expect_map(ld, map, "'comments'"))
         return;
     check_keys(ld, map, "'comments'", names, NULL);

@@ -11,6 +11,7 @@
 
 #include "config/node.h"
 #include "config/predicate.h"
+#include "util/comments.h"
 #include "util/date.h"
 #include "util/diag.h"
 #include "util/vec.h"
@@ -173,12 +174,10 @@ typedef struct hf_rule {
     bool literal;    /* `value: literal`: the group `value` must start a literal */
 } hf_rule;
 
-/* Comment syntaxes the contract engine knows, chosen per file by basename
- * globs (scan.comments in contract.yml). */
-typedef enum { HF_SYNTAX_NONE, HF_SYNTAX_HASH, HF_SYNTAX_PYTHON, HF_SYNTAX_SLASH } hf_syntax;
-
+/* The comment syntax of the files whose basenames match globs
+ * (scan.comments in contract.yml: hash, python or slash). */
 typedef struct hf_syntax_globs {
-    hf_syntax syntax;
+    hf_lang syntax;
     hf_vec globs; /* char * globs over basenames */
 } hf_syntax_globs;
 

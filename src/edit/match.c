@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit/comments.h"
+#include "util/comments.h"
 #include "edit/seethrough.h"
 #include "util/mem.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit/comments.h"
+#include "util/comments.h"
 #include "edit/markdown.h"
 #include "util/glob.h"
 #include "util/mem.h"

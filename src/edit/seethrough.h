@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "edit/comments.h"
+#include "util/comments.h"
 #include "edit/overlay.h"
 #include "edit/yaml_splice.h"
 #include "util/buf.h"

@@ -414,7 +414,7 @@ static bool is_word(char c)
 
 /* The comment syntax of a file: the first scan.comments entry whose globs
  * match its basename; otherwise a `#!` line names the interpreter. */
-static hf_syntax syntax_of(const hf_contract *c, const char *path, const char *data, size_t len)
+static hf_lang syntax_of(const hf_contract *c, const char *path, const char *data, size_t len)
 {
     const char *base = hf_path_basename(path);
     for (size_t i = 0; i < c->comments.len; i++) {
@@ -422,275 +422,19 @@ static hf_syntax syntax_of(const hf_contract *c, const char *path, const char *d
         if (any_glob(&sg->globs, base))
             return sg->syntax;
     }
-    if (!c->comments.len || len < 2 || data[0] != '#' || data[1] != '!')
-        return HF_SYNTAX_NONE;
-    const char *nl = memchr(data, '\n', len);
-    size_t n = nl ? (size_t)(nl - data) : len;
-    char line[256];
-    if (n >= sizeof(line))
-        n = sizeof(line) - 1;
-    memcpy(line, data, n);
-    line[n] = '\0';
-    if (strstr(line, "python"))
-        return HF_SYNTAX_PYTHON;
-    if (strstr(line, "node") || strstr(line, "deno") || strstr(line, "bun"))
-        return HF_SYNTAX_SLASH;
-    return HF_SYNTAX_HASH;
-}
-
-/* Blanks bytes [from, to) of out, keeping line ends. */
-static void blank(char *out, size_t from, size_t to)
-{
-    for (size_t i = from; i < to; i++)
-        if (out[i] != '\n' && out[i] != '\r')
-            out[i] = ' ';
-}
-
-static size_t line_end(const char *s, size_t n, size_t i)
-{
-    const char *nl = memchr(s + i, '\n', n - i);
-    return nl ? (size_t)(nl - s) : n;
-}
-
-/* Shell, YAML, TOML, INI, Dockerfile, Makefile, env files: `#` starts a
- * comment at the start of a line or after a blank, outside quotes. Quotes
- * do not span lines; an apostrophe inside a word (don't) opens none. */
-static void blank_hash(const char *s, size_t n, char *out)
-{
-    bool sq = false, dq = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\n') {
-            sq = dq = false;
-        } else if (sq) {
-            sq = c != '\'';
-        } else if (dq) {
-            if (c == '\\' && i + 1 < n && s[i + 1] != '\n')
-                i++;
-            else
-                dq = c != '"';
-        } else if (c == '\\' && i + 1 < n && s[i + 1] != '\n') {
-            i++;
-        } else if (c == '"') {
-            dq = true;
-        } else if (c == '\'' && (i == 0 || !is_word(s[i - 1]))) {
-            sq = true;
-        } else if (c == '#' && (i == 0 || is_blank(s[i - 1]) || s[i - 1] == '\n')) {
-            size_t e = line_end(s, n, i);
-            blank(out, i, e);
-            i = e - 1;
-        }
-    }
-}
-
-/* The end of a Python string whose quote starts at q (after any prefix):
- * past its closing quote, or the end of its line when a one-line string is
- * left open. */
-static size_t python_string_end(const char *s, size_t n, size_t q)
-{
-    char quote = s[q];
-    bool triple = q + 2 < n && s[q + 1] == quote && s[q + 2] == quote;
-    size_t i = q + (triple ? 3 : 1);
-    while (i < n) {
-        if (s[i] == '\\') {
-            i += 2;
-            continue;
-        }
-        if (!triple && s[i] == '\n')
-            return i;
-        if (s[i] == quote) {
-            if (!triple)
-                return i + 1;
-            if (i + 2 < n && s[i + 1] == quote && s[i + 2] == quote)
-                return i + 3;
-        }
-        i++;
-    }
-    return n;
-}
-
-/* Python: `#` comments, and docstrings: a string that makes a statement on
- * its own (first on a logical line outside brackets, nothing but a comment
- * after it). Strings that are data (assigned, passed, in brackets) stay. */
-static void blank_python(const char *s, size_t n, char *out)
-{
-    int depth = 0;
-    bool stmt_start = true, continued = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\n') {
-            if (depth == 0 && !continued)
-                stmt_start = true;
-            continued = false;
-            continue;
-        }
-        if (is_blank(c) || c == '\r' || c == '\f')
-            continue;
-        if (c == '\\' && (i + 1 == n || s[i + 1] == '\n' || s[i + 1] == '\r')) {
-            continued = true;
-            continue;
-        }
-        if (c == '#') {
-            size_t e = line_end(s, n, i);
-            blank(out, i, e);
-            i = e - 1;
-            continue;
-        }
-        size_t q = i;
-        if (is_word(c)) {
-            size_t w = i;
-            while (w < n && is_word(s[w]))
-                w++;
-            bool prefix = w - i <= 2 && w < n && (s[w] == '"' || s[w] == '\'');
-            for (size_t k = i; prefix && k < w; k++)
-                prefix = strchr("rRbBuUfF", s[k]) != NULL;
-            if (!prefix) {
-                stmt_start = false;
-                i = w - 1;
-                continue;
-            }
-            q = w;
-        }
-        if (s[q] == '"' || s[q] == '\'') {
-            size_t end = python_string_end(s, n, q);
-            size_t k = end;
-            while (k < n && (is_blank(s[k]) || s[k] == '\r'))
-                k++;
-            if (stmt_start && depth == 0 && (k == n || s[k] == '\n' || s[k] == '#'))
-                blank(out, i, end);
-            stmt_start = false;
-            i = end - 1;
-            continue;
-        }
-        if (c == '(' || c == '[' || c == '{')
-            depth++;
-        else if ((c == ')' || c == ']' || c == '}') && depth > 0)
-            depth--;
-        stmt_start = false;
-    }
-}
-
-/* JavaScript and TypeScript: line comments (`//`) and block comments,
- * outside strings, template literals (with their ${...} code) and regular
- * expression literals. */
-static void blank_slash(const char *s, size_t n, char *out)
-{
-    enum { CODE, TEMPLATE };
-    struct {
-        int mode, braces;
-    } stack[32] = {{CODE, 0}};
-    int top = 0;
-    char prev = '\0';         /* last significant character of code: decides regex or division */
-    bool prev_word_op = true; /* the last word can precede a regex (return, typeof ...) */
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (stack[top].mode == TEMPLATE) {
-            if (c == '\\')
-                i++;
-            else if (c == '`')
-                top--;
-            else if (c == '$' && i + 1 < n && s[i + 1] == '{' && top + 1 < 32) {
-                stack[++top].mode = CODE;
-                stack[top].braces = 0;
-                i++;
-                prev = '{';
-            }
-            continue;
-        }
-        if (is_blank(c) || c == '\n' || c == '\r')
-            continue;
-        if (c == '/' && i + 1 < n && s[i + 1] == '/') {
-            size_t e = line_end(s, n, i);
-            blank(out, i, e);
-            i = e - 1;
-            continue;
-        }
-        if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-            const char *close = NULL;
-            for (size_t k = i + 2; k + 1 < n && !close; k++)
-                if (s[k] == '*' && s[k + 1] == '/')
-                    close = s + k;
-            size_t e = close ? (size_t)(close - s) + 2 : n;
-            blank(out, i, e);
-            i = e - 1;
-            continue;
-        }
-        if (c == '"' || c == '\'') {
-            size_t k = i + 1;
-            while (k < n && s[k] != c && s[k] != '\n')
-                k += s[k] == '\\' ? 2 : 1;
-            i = k < n && s[k] == c ? k : k - 1;
-            prev = c;
-            prev_word_op = false;
-            continue;
-        }
-        if (c == '`') {
-            if (top + 1 < 32)
-                stack[++top].mode = TEMPLATE;
-            continue;
-        }
-        if (c == '/' && (prev == '\0' || strchr("(,=:[!&|?{};+-*%<>~^", prev) || prev_word_op)) {
-            bool cls = false;
-            size_t k = i + 1;
-            while (k < n && s[k] != '\n' && (cls || s[k] != '/')) {
-                if (s[k] == '\\')
-                    k++;
-                else if (s[k] == '[')
-                    cls = true;
-                else if (s[k] == ']')
-                    cls = false;
-                k++;
-            }
-            i = k < n && s[k] == '/' ? k : k - 1;
-            prev = '/';
-            prev_word_op = false;
-            continue;
-        }
-        if (is_word(c) || c == '$') {
-            size_t w = i;
-            while (w < n && (is_word(s[w]) || s[w] == '$'))
-                w++;
-            static const char *const ops[] = {"return", "typeof",     "case",  "do",     "else",
-                                              "in",     "of",         "new",   "delete", "void",
-                                              "throw",  "instanceof", "yield", "await",  NULL};
-            prev_word_op = false;
-            for (int k = 0; ops[k]; k++)
-                if (strlen(ops[k]) == w - i && !memcmp(ops[k], s + i, w - i))
-                    prev_word_op = true;
-            prev = 'a';
-            i = w - 1;
-            continue;
-        }
-        if (top > 0 && c == '{')
-            stack[top].braces++;
-        if (top > 0 && c == '}') {
-            if (stack[top].braces-- == 0) {
-                top--;
-                continue;
-            }
-        }
-        prev = c;
-        prev_word_op = false;
-    }
+    return c->comments.len ? hf_lang_of_shebang(data, len) : HF_LANG_NONE;
 }
 
 /* A copy of the file with comments (and docstrings) blanked out, or NULL
  * when the syntax is unknown. */
-static char *code_only(hf_syntax syn, const char *s, size_t n)
+static char *code_only(hf_lang lang, const char *s, size_t n)
 {
-    if (syn == HF_SYNTAX_NONE)
+    if (lang == HF_LANG_NONE)
         return NULL;
     char *out = hf_xmalloc(n + 1);
     memcpy(out, s, n);
     out[n] = '\0';
-    if (n > 1 && s[0] == '#' && s[1] == '!')
-        blank(out, 0, line_end(s, n, 0));
-    if (syn == HF_SYNTAX_HASH)
-        blank_hash(s, n, out);
-    else if (syn == HF_SYNTAX_PYTHON)
-        blank_python(s, n, out);
-    else
-        blank_slash(s, n, out);
+    hf_blank_comments(lang, s, n, out);
     return out;
 }
 
@@ -1225,13 +969,13 @@ int hf_contract_scan(const hf_contract_engine *e, const hf_scan_target *t, const
         hf_vec_free(&applicable, NULL);
         return 0;
     }
-    hf_syntax syn = syntax_of(c, path, data, len);
+    hf_lang syn = syntax_of(c, path, data, len);
     char *code = any_code_only ? code_only(syn, data, len) : NULL;
     file_scan fs = {.e = e,
                     .t = t,
                     .path = path,
                     .out = out,
-                    .code_syntax = syn == HF_SYNTAX_PYTHON || syn == HF_SYNTAX_SLASH};
+                    .code_syntax = syn == HF_LANG_PYTHON || syn == HF_LANG_JS};
     fs.lines = split_lines(data, len, &fs.nlines);
     fs.code = fs.lines;
     if (code) {

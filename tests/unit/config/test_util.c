@@ -12,6 +12,7 @@
 #include "config/node.h"
 #include "config/select.h"
 #include "util/buf.h"
+#include "util/comments.h"
 #include "util/date.h"
 #include "util/glob.h"
 #include "util/hash.h"
@@ -54,8 +55,7 @@ static void glob_matches(void **state)
         hf_error err;
         assert_int_equal(hf_glob_check(cases[i].pattern, &off, &err), 0);
         if (hf_glob_match(cases[i].pattern, cases[i].path) != cases[i].match)
-            fail_msg("glob '%s' vs '%s': want %d", cases[i].pattern, cases[i].path,
-                     cases[i].match);
+            fail_msg("glob '%s' vs '%s': want %d", cases[i].pattern, cases[i].path, cases[i].match);
     }
 }
 
@@ -198,13 +198,66 @@ static void redaction(void **state)
     hf_log_clear_secrets();
 }
 
+/* Comments blanked per language; what is code stays byte for byte, and the
+ * offsets do not move. */
+static void comments_blanked(void **state)
+{
+    (void)state;
+    struct {
+        hf_lang lang;
+        const char *in, *out;
+    } cases[] = {
+        {HF_LANG_SHELL, "curl x # call it\n", "curl x          \n"},
+        {HF_LANG_SHELL, "a;# b\necho $# ${#v}\n", "a;   \necho $# ${#v}\n"},
+        {HF_LANG_SHELL, "echo 'a\n# not' # yes\n", "echo 'a\n# not'      \n"},
+        {HF_LANG_SHELL, "#!/bin/sh\nx=1\n", "         \nx=1\n"},
+        {HF_LANG_HASH, "key: \"a # b\" # c\nk2: it's # d\n", "key: \"a # b\"    \nk2: it's    \n"},
+        {HF_LANG_HASH, "url: x#y\n", "url: x#y\n"},
+        {HF_LANG_PYTHON, "x = 1  # one\ns = '#no'\n", "x = 1       \ns = '#no'\n"},
+        {HF_LANG_PYTHON, "def f():\n    \"\"\"Doc.\"\"\"\n    return \"v\"\n",
+         "def f():\n              \n    return \"v\"\n"},
+        {HF_LANG_JS, "a = 1; // c\nb = '//x'\n", "a = 1;     \nb = '//x'\n"},
+        {HF_LANG_JS, "/* a\nb */ f(`${x}//y`)", "    \n     f(`${x}//y`)"},
+        {HF_LANG_JS, "r = /\\/\\//; x", "r = /\\/\\//; x"},
+        {HF_LANG_INI, "; c\nk = v ; v\n  # d\n", "   \nk = v ; v\n     \n"},
+        {HF_LANG_MARKDOWN, "a <!-- b\nc --> d", "a       \n      d"},
+        {HF_LANG_NONE, "# x", "# x"},
+    };
+    hf_buf out = HF_BUF_INIT;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        hf_strip_comments(cases[i].lang, cases[i].in, strlen(cases[i].in), &out);
+        assert_string_equal(hf_buf_cstr(&out), cases[i].out);
+    }
+    hf_buf_free(&out);
+}
+
+static void comment_languages(void **state)
+{
+    (void)state;
+    const char *py = "#!/usr/bin/env python3\n", *node = "#!/usr/bin/env node\n";
+    assert_int_equal(hf_lang_of("a/b.sh", "", 0), HF_LANG_SHELL);
+    assert_int_equal(hf_lang_of("x.mjs", "", 0), HF_LANG_JS);
+    assert_int_equal(hf_lang_of(".env.production", "", 0), HF_LANG_HASH);
+    assert_int_equal(hf_lang_of("Dockerfile", "", 0), HF_LANG_HASH);
+    assert_int_equal(hf_lang_of("docs/x.md", "", 0), HF_LANG_MARKDOWN);
+    assert_int_equal(hf_lang_of("bin/tool", py, strlen(py)), HF_LANG_PYTHON);
+    assert_int_equal(hf_lang_of("bin/tool", node, strlen(node)), HF_LANG_JS);
+    assert_int_equal(hf_lang_of("bin/tool", "plain", 5), HF_LANG_NONE);
+    assert_int_equal(hf_lang_of_shebang("#!/bin/bash\n", 12), HF_LANG_SHELL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(glob_matches),     cmocka_unit_test(glob_rejects),
-        cmocka_unit_test(paths),            cmocka_unit_test(dates),
-        cmocka_unit_test(shards_partition), cmocka_unit_test(yaml_marks_and_limits),
+        cmocka_unit_test(glob_matches),
+        cmocka_unit_test(glob_rejects),
+        cmocka_unit_test(paths),
+        cmocka_unit_test(dates),
+        cmocka_unit_test(shards_partition),
+        cmocka_unit_test(yaml_marks_and_limits),
         cmocka_unit_test(redaction),
+        cmocka_unit_test(comments_blanked),
+        cmocka_unit_test(comment_languages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
