@@ -275,6 +275,45 @@ void fake_forge_log_text(const fake_forge *f, hf_buf *out)
     assert_int_equal(status, 200);
 }
 
+const char *fake_forge_str(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+void fake_forge_log_lines(const fake_forge *f, bool credential, hf_buf *out)
+{
+    cJSON *log = fake_forge_log(f);
+    const cJSON *e;
+    hf_buf_clear(out);
+    cJSON_ArrayForEach(e, log)
+    {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(e, "status");
+        hf_buf_printf(out, "%s %s %d", fake_forge_str(e, "method"), fake_forge_str(e, "path"),
+                      cJSON_IsNumber(st) ? (int)st->valuedouble : 0);
+        if (credential)
+            hf_buf_printf(out, " %s", fake_forge_str(e, "credential"));
+        hf_buf_putc(out, '\n');
+    }
+    cJSON_Delete(log);
+}
+
+void fake_forge_assert_log(const fake_forge *f, bool credential, const char *want)
+{
+    hf_buf got = HF_BUF_INIT;
+    fake_forge_log_lines(f, credential, &got);
+    if (strcmp(hf_buf_cstr(&got), want) != 0)
+        fail_msg("request log:\n%s\nwanted:\n%s", hf_buf_cstr(&got), want);
+    hf_buf_free(&got);
+}
+
+void fake_forge_clear_log(const fake_forge *f)
+{
+    hf_buf out = HF_BUF_INIT;
+    assert_int_equal(fake_forge_raw(f, "DELETE", "/_control/log", NULL, NULL, &out), 200);
+    hf_buf_free(&out);
+}
+
 cJSON *fake_forge_log(const fake_forge *f)
 {
     hf_buf out = HF_BUF_INIT;

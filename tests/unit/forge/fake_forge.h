@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 
 #include "forge/clock.h"
 #include "util/buf.h"
@@ -56,6 +57,15 @@ void fake_forge_control(const fake_forge *f, const char *what, const char *json)
 cJSON *fake_forge_log(const fake_forge *f);
 /* The raw text of GET /_control/log, for searching. */
 void fake_forge_log_text(const fake_forge *f, hf_buf *out);
+/* The string member name of obj, or "" without one. */
+const char *fake_forge_str(const cJSON *obj, const char *name);
+/* The requests logged since the last clear, one "METHOD path status" line
+ * each (with credential, the credential the server saw appended). */
+void fake_forge_log_lines(const fake_forge *f, bool credential, hf_buf *out);
+/* Fails the test unless fake_forge_log_lines gives want. */
+void fake_forge_assert_log(const fake_forge *f, bool credential, const char *want);
+/* Empties the request log. */
+void fake_forge_clear_log(const fake_forge *f);
 /* GET /_control/state as cJSON (delete it). */
 cJSON *fake_forge_state(const fake_forge *f);
 

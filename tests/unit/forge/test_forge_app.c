@@ -155,37 +155,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *str_of(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* "METHOD path status credential" per logged request. */
-static void assert_log(const char *want)
-{
-    cJSON *log = fake_forge_log(&forge);
-    hf_buf got = HF_BUF_INIT;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, log)
-    {
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(e, "status");
-        hf_buf_printf(&got, "%s %s %d %s\n", str_of(e, "method"), str_of(e, "path"),
-                      cJSON_IsNumber(st) ? (int)st->valuedouble : 0, str_of(e, "credential"));
-    }
-    cJSON_Delete(log);
-    if (strcmp(hf_buf_cstr(&got), want) != 0)
-        fail_msg("request log:\n%s\nwanted:\n%s", hf_buf_cstr(&got), want);
-    hf_buf_free(&got);
-}
-
-static void clear_log(void)
-{
-    hf_buf out = HF_BUF_INIT;
-    assert_int_equal(fake_forge_raw(&forge, "DELETE", "/_control/log", NULL, NULL, &out), 200);
-    hf_buf_free(&out);
-}
-
 static void base64url_decode(const char *in, size_t n, hf_buf *out)
 {
     hf_buf b64 = HF_BUF_INIT;
@@ -284,10 +253,11 @@ static void exchanges_the_jwt_once_per_installation(void **state)
     assert_string_not_equal(t1, t3);
     assert_int_equal(hf_auth_token(c->auth, "acme", "shop", &t4, &err), 0);
     assert_string_equal(t1, t4);
-    assert_log("GET /repos/acme/shop/installation 200 jwt\n"
-               "POST /app/installations/1001/access_tokens 201 jwt\n"
-               "GET /repos/zeta/tools/installation 200 jwt\n"
-               "POST /app/installations/1002/access_tokens 201 jwt\n");
+    fake_forge_assert_log(&forge, true,
+                          "GET /repos/acme/shop/installation 200 jwt\n"
+                          "POST /app/installations/1001/access_tokens 201 jwt\n"
+                          "GET /repos/zeta/tools/installation 200 jwt\n"
+                          "POST /app/installations/1002/access_tokens 201 jwt\n");
     hf_auth_stats st;
     hf_auth_get_stats(c->auth, &st);
     assert_int_equal(st.lookups, 2);
@@ -300,14 +270,16 @@ static void exchanges_the_jwt_once_per_installation(void **state)
     assert_int_equal(hf_http_new(&h, &ho, &err), 0);
     hf_http_set_scope(h, "acme", "shop");
     hf_gh_pr *pr = NULL;
-    clear_log();
+    fake_forge_clear_log(&forge);
     assert_int_equal(hf_gh_pr_find(h, "acme", "shop", "handoff/x", &pr, &err), 0);
     hf_http_set_scope(h, "zeta", "tools");
     assert_int_equal(hf_gh_pr_find(h, "zeta", "tools", "handoff/x", &pr, &err), 0);
-    assert_log("GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ahandoff%2Fx 200 "
-               "installation:1\n"
-               "GET /repos/zeta/tools/pulls?state=all&per_page=100&head=zeta%3Ahandoff%2Fx 200 "
-               "installation:2\n");
+    fake_forge_assert_log(
+        &forge, true,
+        "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ahandoff%2Fx 200 "
+        "installation:1\n"
+        "GET /repos/zeta/tools/pulls?state=all&per_page=100&head=zeta%3Ahandoff%2Fx 200 "
+        "installation:2\n");
     /* No scope: no token to send, and said so. */
     hf_http_set_scope(h, NULL, NULL);
     assert_int_equal(hf_gh_pr_find(h, "acme", "shop", "handoff/x", &pr, &err), -1);
@@ -349,33 +321,35 @@ static void renews_a_token_before_its_end(void **state)
     assert_int_equal(hf_gh_pr_find(h, "acme", "shop", "b", &pr, &err), 0);
     fc->clock.sleep(fc, 25); /* ...and now less than ten minutes */
     assert_int_equal(hf_gh_pr_find(h, "acme", "shop", "b", &pr, &err), 0);
-    assert_log("GET /repos/acme/shop/installation 200 jwt\n"
-               "POST /app/installations/1001/access_tokens 201 jwt\n"
-               "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 200 "
-               "installation:1\n"
-               "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 200 "
-               "installation:1\n"
-               "POST /app/installations/1001/access_tokens 201 jwt\n"
-               "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 200 "
-               "installation:2\n");
+    fake_forge_assert_log(&forge, true,
+                          "GET /repos/acme/shop/installation 200 jwt\n"
+                          "POST /app/installations/1001/access_tokens 201 jwt\n"
+                          "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 200 "
+                          "installation:1\n"
+                          "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 200 "
+                          "installation:1\n"
+                          "POST /app/installations/1001/access_tokens 201 jwt\n"
+                          "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 200 "
+                          "installation:2\n");
 
     /* GitHub stops taking a token before its time (revoked): one 401, a
      * new token, the request again. (Tokens of an hour from now on: the
      * virtual clock ran ahead of the server's.) */
     fake_forge_control(&forge, "config", "{\"token_lifetime\":3600}");
     assert_int_equal(hf_gh_pr_find(h, "acme", "shop", "b", &pr, &err), 0);
-    clear_log();
+    fake_forge_clear_log(&forge);
     fake_forge_control(&forge, "inject",
                        "{\"path\":\"^/repos/acme/shop/pulls$\",\"status\":401,"
                        "\"body\":{\"message\":\"Bad credentials\"}}");
     assert_int_equal(hf_gh_pr_find(h, "acme", "shop", "b", &pr, &err), 0);
-    assert_log("GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 401 "
-               "installation:3\n"
-               "POST /app/installations/1001/access_tokens 201 jwt\n"
-               "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 200 "
-               "installation:4\n");
+    fake_forge_assert_log(&forge, true,
+                          "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 401 "
+                          "installation:3\n"
+                          "POST /app/installations/1001/access_tokens 201 jwt\n"
+                          "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ab 200 "
+                          "installation:4\n");
     /* Refused again and again: one renewal, then the 401 is the answer. */
-    clear_log();
+    fake_forge_clear_log(&forge);
     fake_forge_control(&forge, "inject",
                        "{\"path\":\"^/repos/acme/shop/pulls$\",\"status\":401,\"times\":2,"
                        "\"body\":{\"message\":\"Bad credentials\"}}");
@@ -399,7 +373,7 @@ static void a_wrong_key_is_a_clear_error(void **state)
                         "A JSON web token could not be decoded (request id FAKE:1)");
     assert_null(strstr(err.msg, "eyJ"));
     /* Nothing was minted. */
-    assert_log("GET /repos/acme/shop/installation 401 jwt\n");
+    fake_forge_assert_log(&forge, true, "GET /repos/acme/shop/installation 401 jwt\n");
 }
 
 static void an_owner_without_the_app(void **state)
@@ -413,9 +387,10 @@ static void an_owner_without_the_app(void **state)
     assert_non_null(strstr(err.msg, "GitHub App 424242 is not installed for zeta: "
                                     "GET /repos/zeta/tools/installation: 404 Not Found"));
     assert_int_equal(hf_auth_token(c->auth, "acme", "shop", &t, &err), 0);
-    assert_log("GET /repos/zeta/tools/installation 404 jwt\n"
-               "GET /repos/acme/shop/installation 200 jwt\n"
-               "POST /app/installations/7/access_tokens 201 jwt\n");
+    fake_forge_assert_log(&forge, true,
+                          "GET /repos/zeta/tools/installation 404 jwt\n"
+                          "GET /repos/acme/shop/installation 200 jwt\n"
+                          "POST /app/installations/7/access_tokens 201 jwt\n");
     hf_auth_token_free(t);
 }
 

@@ -143,37 +143,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *str_of(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* "METHOD path status" per logged request since the last clear. */
-static void assert_log(const char *want)
-{
-    cJSON *log = fake_forge_log(&forge);
-    hf_buf got = HF_BUF_INIT;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, log)
-    {
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(e, "status");
-        hf_buf_printf(&got, "%s %s %d\n", str_of(e, "method"), str_of(e, "path"),
-                      cJSON_IsNumber(st) ? (int)st->valuedouble : 0);
-    }
-    cJSON_Delete(log);
-    if (strcmp(hf_buf_cstr(&got), want) != 0)
-        fail_msg("request log:\n%s\nwanted:\n%s", hf_buf_cstr(&got), want);
-    hf_buf_free(&got);
-}
-
-static void clear_log(void)
-{
-    hf_buf out = HF_BUF_INIT;
-    assert_int_equal(fake_forge_raw(&forge, "DELETE", "/_control/log", NULL, NULL, &out), 200);
-    hf_buf_free(&out);
-}
-
 /* The tree of the work tree's index after `change` ran in it (then reset). */
 static void planned_tree(hf_buf *out, const char *change)
 {
@@ -228,13 +197,14 @@ static void commits_on_the_branch_through_the_api(void **state)
     sh_out(&got, "git --git-dir %s/shop.git cat-file -p %s:logo.bin | od -An -tx1 | tr -d ' \\n'",
            root, made);
     assert_string_equal(hf_buf_cstr(&got), "89504e470001ff0a");
-    assert_log("POST /repos/acme/shop/git/refs 201\n"
-               "POST /graphql 200\n"
-               "POST /graphql 200\n");
+    fake_forge_assert_log(&forge, false,
+                          "POST /repos/acme/shop/git/refs 201\n"
+                          "POST /graphql 200\n"
+                          "POST /graphql 200\n");
     /* What was asked: base64 contents, deletions by path, the base as the
      * expected head of the scratch branch. */
     cJSON *log = fake_forge_log(&forge);
-    cJSON *body = cJSON_Parse(str_of(cJSON_GetArrayItem(log, 1), "body"));
+    cJSON *body = cJSON_Parse(fake_forge_str(cJSON_GetArrayItem(log, 1), "body"));
     char *input = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(body, "variables"), "input"));
     hf_buf want = HF_BUF_INIT;
@@ -282,7 +252,7 @@ static void commits_on_the_branch_through_the_api(void **state)
     hf_buf human = HF_BUF_INIT;
     tip(&human, "refs/heads/" BRANCH);
     spec.expected = made; /* what handoff believes (and the output buffer too) */
-    clear_log();
+    fake_forge_clear_log(&forge);
     assert_int_equal(hf_gh_commit_on_branch(c->http, "acme", "shop", &spec, made, &err),
                      HF_GH_ELEASE);
     assert_string_equal(made, "");
@@ -291,11 +261,13 @@ static void commits_on_the_branch_through_the_api(void **state)
     assert_string_equal(hf_buf_cstr(&got), human.ptr);
     tip(&got, "refs/heads/handoff-scratch/" BRANCH);
     assert_string_equal(hf_buf_cstr(&got), "");
-    assert_log("POST /repos/acme/shop/git/refs 201\n"
-               "POST /graphql 200\n"
-               "POST /graphql 200\n"
-               "GET /repos/acme/shop/git/ref/heads/handoff/launchplane 200\n"
-               "DELETE /repos/acme/shop/git/refs/heads/handoff-scratch/handoff/launchplane 204\n");
+    fake_forge_assert_log(
+        &forge, false,
+        "POST /repos/acme/shop/git/refs 201\n"
+        "POST /graphql 200\n"
+        "POST /graphql 200\n"
+        "GET /repos/acme/shop/git/ref/heads/handoff/launchplane 200\n"
+        "DELETE /repos/acme/shop/git/refs/heads/handoff-scratch/handoff/launchplane 204\n");
 
     hf_buf_free(&human);
     hf_buf_free(&base2);
@@ -351,13 +323,15 @@ static void a_scratch_branch_left_behind_is_reused(void **state)
                               .n = 1};
     char made[41];
     hf_error err;
-    clear_log();
+    fake_forge_clear_log(&forge);
     if (hf_gh_commit_on_branch(c->http, "acme", "shop", &spec, made, &err) < 0)
         fail_msg("%s", err.msg);
-    assert_log("POST /repos/acme/shop/git/refs 422\n"
-               "PATCH /repos/acme/shop/git/refs/heads/handoff-scratch/handoff/launchplane 200\n"
-               "POST /graphql 200\n"
-               "POST /graphql 200\n");
+    fake_forge_assert_log(
+        &forge, false,
+        "POST /repos/acme/shop/git/refs 422\n"
+        "PATCH /repos/acme/shop/git/refs/heads/handoff-scratch/handoff/launchplane 200\n"
+        "POST /graphql 200\n"
+        "POST /graphql 200\n");
     SH("test \"$(git --git-dir %s/shop.git rev-parse %s^)\" = %s", root, made, c->base);
     tip(&got, "refs/heads/handoff-scratch/" BRANCH);
     assert_string_equal(hf_buf_cstr(&got), "");
@@ -384,7 +358,7 @@ static void refuses_what_the_api_cannot_express(void **state)
          "link: it is a symbolic link (mode 120000) and would become a regular file"},
         {{"vendor/lib", 0160000, 0, NULL, 0}, "vendor/lib: deleting a submodule"},
     };
-    clear_log();
+    fake_forge_clear_log(&forge);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         hf_gh_file files[2] = {{"README.md", 0100644, 0100644, "ok\n", 3}, cases[i].f};
         hf_gh_commit_spec spec = {.branch = BRANCH,
@@ -404,7 +378,7 @@ static void refuses_what_the_api_cannot_express(void **state)
     hf_gh_file fine[] = {{"run.sh", 0100755, 0, NULL, 0}, {"link", 0120000, 0, NULL, 0}};
     hf_error err;
     assert_int_equal(hf_gh_commit_check(fine, 2, &err), 0);
-    assert_log(""); /* refused before any request */
+    fake_forge_assert_log(&forge, false, ""); /* refused before any request */
 }
 
 int main(void)

@@ -121,39 +121,10 @@ static int teardown(void **state)
 
 /* ---- helpers over the request log ----------------------------------- */
 
-static const char *str_of(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static long num_of(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
     return cJSON_IsNumber(v) ? (long)v->valuedouble : -999;
-}
-
-/* "METHOD path status" of each logged request, one per line. */
-static void log_summary(hf_buf *out)
-{
-    cJSON *log = fake_forge_log(&forge);
-    const cJSON *e;
-    hf_buf_clear(out);
-    cJSON_ArrayForEach(e, log)
-    {
-        hf_buf_printf(out, "%s %s %ld\n", str_of(e, "method"), str_of(e, "path"),
-                      num_of(e, "status"));
-    }
-    cJSON_Delete(log);
-}
-
-static void assert_log(const char *want)
-{
-    hf_buf got = HF_BUF_INIT;
-    log_summary(&got);
-    if (strcmp(hf_buf_cstr(&got), want) != 0)
-        fail_msg("request log:\n%s\nwanted:\n%s", hf_buf_cstr(&got), want);
-    hf_buf_free(&got);
 }
 
 /* The body of the n-th logged request (0-based; negative counts from the end). */
@@ -163,7 +134,7 @@ static char *logged_body(int n)
     int size = cJSON_GetArraySize(log);
     const cJSON *e = cJSON_GetArrayItem(log, n < 0 ? size + n : n);
     assert_non_null(e);
-    char *body = strdup(str_of(e, "body"));
+    char *body = strdup(fake_forge_str(e, "body"));
     cJSON_Delete(log);
     return body;
 }
@@ -178,13 +149,6 @@ static void assert_sleeps(const ctx *c, const double *want, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         assert_float_equal(c->clock.sleeps[i], want[i], 1e-9);
-}
-
-static void clear_log(void)
-{
-    hf_buf out = HF_BUF_INIT;
-    assert_int_equal(fake_forge_raw(&forge, "DELETE", "/_control/log", NULL, NULL, &out), 200);
-    hf_buf_free(&out);
 }
 
 static void seed_pr(const char *json)
@@ -210,14 +174,15 @@ static void sends_github_headers(void **state)
     assert_int_equal(cJSON_GetArraySize(log), 1);
     const cJSON *e = cJSON_GetArrayItem(log, 0);
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(e, "headers");
-    assert_string_equal(str_of(e, "method"), "GET");
-    assert_string_equal(str_of(e, "path"), "/repos/acme/shop/pulls?state=all&per_page=100&head="
-                                           "acme%3Ahandoff%2Flaunchplane");
-    assert_string_equal(str_of(h, "accept"), "application/vnd.github+json");
-    assert_string_equal(str_of(h, "x-github-api-version"), "2022-11-28");
-    assert_string_equal(str_of(h, "user-agent"), "handoff/" HF_VERSION);
-    assert_string_equal(str_of(h, "authorization"), "<redacted>");
-    assert_string_equal(str_of(e, "auth"), "ok");
+    assert_string_equal(fake_forge_str(e, "method"), "GET");
+    assert_string_equal(fake_forge_str(e, "path"),
+                        "/repos/acme/shop/pulls?state=all&per_page=100&head="
+                        "acme%3Ahandoff%2Flaunchplane");
+    assert_string_equal(fake_forge_str(h, "accept"), "application/vnd.github+json");
+    assert_string_equal(fake_forge_str(h, "x-github-api-version"), "2022-11-28");
+    assert_string_equal(fake_forge_str(h, "user-agent"), "handoff/" HF_VERSION);
+    assert_string_equal(fake_forge_str(h, "authorization"), "<redacted>");
+    assert_string_equal(fake_forge_str(e, "auth"), "ok");
     assert_int_equal(num_of(e, "status"), 200);
     cJSON_Delete(log);
 }
@@ -241,9 +206,10 @@ static void follows_link_pagination(void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal(num_of(cJSON_GetArrayItem(all, i), "number"), 5 - i);
     cJSON_Delete(all);
-    assert_log("GET /repos/acme/shop/pulls?state=all&per_page=100 200\n"
-               "GET /repos/acme/shop/pulls?state=all&per_page=100&page=2 200\n"
-               "GET /repos/acme/shop/pulls?state=all&per_page=100&page=3 200\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/pulls?state=all&per_page=100 200\n"
+                          "GET /repos/acme/shop/pulls?state=all&per_page=100&page=2 200\n"
+                          "GET /repos/acme/shop/pulls?state=all&per_page=100&page=3 200\n");
 }
 
 static void find_prefers_open_pr_on_a_later_page(void **state)
@@ -262,7 +228,7 @@ static void find_prefers_open_pr_on_a_later_page(void **state)
     assert_string_equal(pr->title, "the open one");
     hf_gh_pr_free(pr);
     hf_buf log = HF_BUF_INIT;
-    log_summary(&log);
+    fake_forge_log_lines(&forge, false, &log);
     assert_non_null(strstr(log.ptr, "&page=3 200\n"));
     hf_buf_free(&log);
 }
@@ -295,8 +261,9 @@ static void etag_304_served_from_cache(void **state)
     cJSON *log = fake_forge_log(&forge);
     const cJSON *e2 = cJSON_GetArrayItem(log, 1);
     assert_int_equal(num_of(e2, "status"), 304);
-    assert_true(strncmp(str_of(cJSON_GetObjectItemCaseSensitive(e2, "headers"), "if-none-match"),
-                        "W/\"", 3) == 0);
+    assert_true(
+        strncmp(fake_forge_str(cJSON_GetObjectItemCaseSensitive(e2, "headers"), "if-none-match"),
+                "W/\"", 3) == 0);
     assert_int_equal(num_of(cJSON_GetArrayItem(log, 3), "status"), 200);
     cJSON_Delete(log);
     hf_http_stats st;
@@ -326,10 +293,11 @@ static void etag_cache_keeps_pagination(void **state)
         assert_int_equal(cJSON_GetArraySize(all), 3);
         cJSON_Delete(all);
     }
-    assert_log("GET /repos/acme/shop/pulls?state=all 200\n"
-               "GET /repos/acme/shop/pulls?state=all&page=2 200\n"
-               "GET /repos/acme/shop/pulls?state=all 304\n"
-               "GET /repos/acme/shop/pulls?state=all&page=2 304\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/pulls?state=all 200\n"
+                          "GET /repos/acme/shop/pulls?state=all&page=2 200\n"
+                          "GET /repos/acme/shop/pulls?state=all 304\n"
+                          "GET /repos/acme/shop/pulls?state=all&page=2 304\n");
     hf_http_free(h);
 }
 
@@ -348,9 +316,10 @@ static void retries_500_then_succeeds(void **state)
     hf_gh_pr_free(pr);
     const double want[] = {1, 2};
     assert_sleeps(c, want, 2);
-    assert_log("GET /repos/acme/shop/pulls/1 500\n"
-               "GET /repos/acme/shop/pulls/1 500\n"
-               "GET /repos/acme/shop/pulls/1 200\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/pulls/1 500\n"
+                          "GET /repos/acme/shop/pulls/1 500\n"
+                          "GET /repos/acme/shop/pulls/1 200\n");
 }
 
 static void retries_dropped_connection(void **state)
@@ -365,8 +334,9 @@ static void retries_dropped_connection(void **state)
     hf_gh_pr_free(pr);
     const double want[] = {1};
     assert_sleeps(c, want, 1);
-    assert_log("GET /repos/acme/shop/pulls/1 -1\n"
-               "GET /repos/acme/shop/pulls/1 200\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/pulls/1 -1\n"
+                          "GET /repos/acme/shop/pulls/1 200\n");
 }
 
 static void honours_retry_after_on_403(void **state)
@@ -380,8 +350,9 @@ static void honours_retry_after_on_403(void **state)
     hf_gh_pr_free(pr);
     const double want[] = {17};
     assert_sleeps(c, want, 1);
-    assert_log("GET /repos/acme/shop/pulls/1 403\n"
-               "GET /repos/acme/shop/pulls/1 200\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/pulls/1 403\n"
+                          "GET /repos/acme/shop/pulls/1 200\n");
 }
 
 static void backs_off_from_60s_on_429(void **state)
@@ -396,10 +367,11 @@ static void backs_off_from_60s_on_429(void **state)
     hf_gh_pr_free(pr);
     const double want[] = {60, 120, 5};
     assert_sleeps(c, want, 3);
-    assert_log("GET /repos/acme/shop/pulls/1 429\n"
-               "GET /repos/acme/shop/pulls/1 429\n"
-               "GET /repos/acme/shop/pulls/1 429\n"
-               "GET /repos/acme/shop/pulls/1 200\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/pulls/1 429\n"
+                          "GET /repos/acme/shop/pulls/1 429\n"
+                          "GET /repos/acme/shop/pulls/1 429\n"
+                          "GET /repos/acme/shop/pulls/1 200\n");
 }
 
 static void waits_for_rate_limit_reset(void **state)
@@ -528,11 +500,12 @@ static void mutations_are_spaced_a_second_apart(void **state)
     hf_http_free(other);
     const double want[] = {1, 1};
     assert_sleeps(c, want, 2);
-    assert_log("PATCH /repos/acme/shop/pulls/1 200\n"
-               "GET /repos/acme/shop/pulls/1 200\n"
-               "GET /repos/acme/shop/pulls/1 200\n"
-               "POST /repos/acme/shop/issues/1/comments 201\n"
-               "PATCH /repos/acme/shop/pulls/1 200\n");
+    fake_forge_assert_log(&forge, false,
+                          "PATCH /repos/acme/shop/pulls/1 200\n"
+                          "GET /repos/acme/shop/pulls/1 200\n"
+                          "GET /repos/acme/shop/pulls/1 200\n"
+                          "POST /repos/acme/shop/issues/1/comments 201\n"
+                          "PATCH /repos/acme/shop/pulls/1 200\n");
 }
 
 typedef struct racer {
@@ -651,8 +624,10 @@ static void adopts_existing_pr_on_422(void **state)
     assert_int_equal(pr->labels.len, 1);
     assert_string_equal(pr->labels.items[0], "launchplane");
     hf_gh_pr_free(pr);
-    assert_log("POST /repos/acme/shop/pulls 422\n"
-               "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ahandoff%2Flp 200\n");
+    fake_forge_assert_log(
+        &forge, false,
+        "POST /repos/acme/shop/pulls 422\n"
+        "GET /repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ahandoff%2Flp 200\n");
 }
 
 static void dropped_create_adopts_instead_of_duplicating(void **state)
@@ -731,18 +706,19 @@ static void adds_only_missing_labels(void **state)
     assert_int_equal(hf_gh_labels_ensure(c->http, "acme", "shop", 1, want, 4, NULL, &added, &err),
                      0);
     assert_int_equal(added, 0);
-    assert_log("GET /repos/acme/shop/issues/1/labels?per_page=100 200\n"
-               "GET /repos/acme/shop/issues/1/labels?per_page=100&page=2 200\n"
-               "POST /repos/acme/shop/issues/1/labels 200\n"
-               "GET /repos/acme/shop/issues/1/labels?per_page=100 200\n"
-               "GET /repos/acme/shop/issues/1/labels?per_page=100&page=2 200\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/issues/1/labels?per_page=100 200\n"
+                          "GET /repos/acme/shop/issues/1/labels?per_page=100&page=2 200\n"
+                          "POST /repos/acme/shop/issues/1/labels 200\n"
+                          "GET /repos/acme/shop/issues/1/labels?per_page=100 200\n"
+                          "GET /repos/acme/shop/issues/1/labels?per_page=100&page=2 200\n");
     /* With the PR already in hand, no request at all. */
     hf_gh_pr *pr = NULL;
     assert_int_equal(hf_gh_pr_get(c->http, "acme", "shop", 1, &pr, &err), 0);
-    clear_log();
+    fake_forge_clear_log(&forge);
     assert_int_equal(hf_gh_labels_ensure(c->http, "acme", "shop", 1, want, 4, pr, &added, &err), 0);
     assert_int_equal(added, 0);
-    assert_log("");
+    fake_forge_assert_log(&forge, false, "");
     hf_gh_pr_free(pr);
 }
 
@@ -761,9 +737,10 @@ static void requests_only_missing_reviewers(void **state)
     char *b = logged_body(-1);
     assert_string_equal(b, "{\"reviewers\":[\"carol\"],\"team_reviewers\":[\"platform\"]}");
     free(b);
-    assert_log("GET /repos/acme/shop/pulls/1/requested_reviewers 200\n"
-               "GET /repos/acme/shop/pulls/1/reviews?per_page=100 200\n"
-               "POST /repos/acme/shop/pulls/1/requested_reviewers 201\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/pulls/1/requested_reviewers 200\n"
+                          "GET /repos/acme/shop/pulls/1/reviews?per_page=100 200\n"
+                          "POST /repos/acme/shop/pulls/1/requested_reviewers 201\n");
     /* Again: all present; bob reviewed already and is not asked again. */
     assert_int_equal(
         hf_gh_reviewers_ensure(c->http, "acme", "shop", 1, want, 5, NULL, false, &added, &err), 0);
@@ -782,13 +759,14 @@ static void requests_only_missing_reviewers(void **state)
 
     /* A PR just opened: nobody reviewed it, so no GET of its reviews. */
     seed_pr("{\"repo\":\"acme/shop\",\"head\":\"c\"}");
-    clear_log();
+    fake_forge_clear_log(&forge);
     const char *one[] = {"dave"};
     assert_int_equal(
         hf_gh_reviewers_ensure(c->http, "acme", "shop", 2, one, 1, NULL, true, &added, &err), 0);
     assert_int_equal(added, 1);
-    assert_log("GET /repos/acme/shop/pulls/2/requested_reviewers 200\n"
-               "POST /repos/acme/shop/pulls/2/requested_reviewers 201\n");
+    fake_forge_assert_log(&forge, false,
+                          "GET /repos/acme/shop/pulls/2/requested_reviewers 200\n"
+                          "POST /repos/acme/shop/pulls/2/requested_reviewers 201\n");
 }
 
 static void deletes_branch_once(void **state)
@@ -804,8 +782,9 @@ static void deletes_branch_once(void **state)
     assert_true(deleted);
     assert_int_equal(hf_gh_branch_delete(c->http, "acme", "shop", "handoff/lp", &deleted, &err), 0);
     assert_false(deleted);
-    assert_log("DELETE /repos/acme/shop/git/refs/heads/handoff/lp 204\n"
-               "DELETE /repos/acme/shop/git/refs/heads/handoff/lp 422\n");
+    fake_forge_assert_log(&forge, false,
+                          "DELETE /repos/acme/shop/git/refs/heads/handoff/lp 204\n"
+                          "DELETE /repos/acme/shop/git/refs/heads/handoff/lp 422\n");
     /* Reopening a PR whose branch is gone is GitHub's 422. */
     hf_gh_pr *pr = NULL;
     assert_int_equal(hf_gh_pr_get(c->http, "acme", "shop", 1, &pr, &err), 0);
@@ -828,7 +807,7 @@ static void refuses_bad_names(void **state)
     hf_gh_pr_spec spec = {"t", "b", "main", "main", false};
     assert_int_equal(hf_gh_pr_create(c->http, "acme", "shop", &spec, &pr, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "is the base branch"));
-    assert_log("");
+    fake_forge_assert_log(&forge, false, "");
 }
 
 /* ---- base URLs ------------------------------------------------------- */
@@ -851,10 +830,12 @@ static void github_enterprise_base(void **state)
         fail_msg("%s", err.msg);
     assert_int_equal(pr->number, 3);
     hf_gh_pr_free(pr);
-    assert_log("GET /api/v3/repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ahandoff%2Flp "
-               "200\n"
-               "GET /api/v3/repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ahandoff%2Flp"
-               "&page=2 200\n");
+    fake_forge_assert_log(
+        &forge, false,
+        "GET /api/v3/repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ahandoff%2Flp "
+        "200\n"
+        "GET /api/v3/repos/acme/shop/pulls?state=all&per_page=100&head=acme%3Ahandoff%2Flp"
+        "&page=2 200\n");
     hf_http_free(h);
     hf_buf_free(&base);
 }
@@ -900,7 +881,7 @@ static void token_never_leaks(void **state)
     hf_http_free(h);
     /* A full round of every primitive, then: the token is nowhere in what the
      * server received except the Authorization header (which it redacts). */
-    clear_log();
+    fake_forge_clear_log(&forge);
     hf_gh_pr_spec spec = {"t", "b", "handoff/lp", "main", false};
     assert_int_equal(hf_gh_pr_create(c->http, "acme", "shop", &spec, &pr, NULL, &err), 0);
     const char *labels[] = {"x"};
@@ -922,7 +903,7 @@ static void token_never_leaks(void **state)
     const cJSON *e;
     cJSON_ArrayForEach(e, log)
     {
-        assert_string_equal(str_of(e, "auth"), "ok");
+        assert_string_equal(fake_forge_str(e, "auth"), "ok");
     }
     cJSON_Delete(log);
     hf_buf_free(&text);
