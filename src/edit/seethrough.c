@@ -381,13 +381,34 @@ static void run_shell(walk *w, const char *text, size_t len, const char *cwd, co
 
 /* ---- files and their imports --------------------------------------------- */
 
+/* The first of dir/rel+tail (for each tail) that is a file of the
+ * repository is walked as imported by e. */
+static void add_import(walk *w, const hf_executed *e, const char *dir, const char *rel,
+                       const char *const *tails, int depth)
+{
+    hf_buf cand = HF_BUF_INIT, path = HF_BUF_INIT;
+    for (const char *const *t = tails; *t; t++) {
+        hf_buf_clear(&cand);
+        hf_buf_printf(&cand, "%s%s", rel, *t);
+        if (resolve(&path, dir, hf_buf_cstr(&cand)) == 0 &&
+            hf_overlay_mode(w->ov, hf_buf_cstr(&path)) != 0) {
+            hf_buf_clear(&cand);
+            hf_buf_printf(&cand, "imported by %s", e->path);
+            add_file(w, hf_buf_cstr(&path), hf_buf_cstr(&cand), depth + 1);
+            break;
+        }
+    }
+    hf_buf_free(&cand);
+    hf_buf_free(&path);
+}
+
 static void js_imports(walk *w, const hf_executed *e, int depth)
 {
     static const char *const keys[] = {"from ", "from\t", "require(", "import(", "import ", NULL};
     static const char *const exts[] = {"",     ".mjs",      ".js",        ".cjs", ".ts",
                                        ".mts", "/index.js", "/index.mjs", NULL};
     const char *t = hf_buf_cstr(&e->text);
-    hf_buf dir = HF_BUF_INIT, rel = HF_BUF_INIT, path = HF_BUF_INIT, via = HF_BUF_INIT;
+    hf_buf dir = HF_BUF_INIT, rel = HF_BUF_INIT;
     dir_of(&dir, e->inline_code ? "" : e->path);
     for (const char *const *k = keys; *k; k++) {
         size_t kl = strlen(*k);
@@ -402,25 +423,11 @@ static void js_imports(walk *w, const hf_executed *e, int depth)
                 continue;
             hf_buf_clear(&rel);
             hf_buf_put(&rel, q + 1, (size_t)(end - q - 1));
-            for (const char *const *x = exts; *x; x++) {
-                hf_buf cand = HF_BUF_INIT;
-                hf_buf_printf(&cand, "%s%s", hf_buf_cstr(&rel), *x);
-                int ok = resolve(&path, hf_buf_cstr(&dir), hf_buf_cstr(&cand)) == 0 &&
-                         hf_overlay_mode(w->ov, hf_buf_cstr(&path)) != 0;
-                hf_buf_free(&cand);
-                if (ok) {
-                    hf_buf_clear(&via);
-                    hf_buf_printf(&via, "imported by %s", e->path);
-                    add_file(w, hf_buf_cstr(&path), hf_buf_cstr(&via), depth + 1);
-                    break;
-                }
-            }
+            add_import(w, e, hf_buf_cstr(&dir), hf_buf_cstr(&rel), exts, depth);
         }
     }
     hf_buf_free(&dir);
     hf_buf_free(&rel);
-    hf_buf_free(&path);
-    hf_buf_free(&via);
 }
 
 /* Python: `from .x import y`, `from . import x`, `from pkg.mod import y`,
@@ -429,7 +436,7 @@ static void js_imports(walk *w, const hf_executed *e, int depth)
 static void py_imports(walk *w, const hf_executed *e, int depth)
 {
     const char *t = hf_buf_cstr(&e->text);
-    hf_buf dir = HF_BUF_INIT, mod = HF_BUF_INIT, path = HF_BUF_INIT, via = HF_BUF_INIT;
+    hf_buf dir = HF_BUF_INIT, mod = HF_BUF_INIT;
     dir_of(&dir, e->path);
     for (const char *line = t; line && *line;
          line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
@@ -474,19 +481,7 @@ static void py_imports(walk *w, const hf_executed *e, int depth)
             for (size_t k = 0; k < mn; k++)
                 hf_buf_putc(&rel, m[k] == '.' ? '/' : m[k]);
             static const char *const tails[] = {".py", "/__init__.py", NULL};
-            for (const char *const *tl = tails; *tl; tl++) {
-                hf_buf cand = HF_BUF_INIT;
-                hf_buf_printf(&cand, "%s%s", hf_buf_cstr(&rel), *tl);
-                int ok = resolve(&path, "", hf_buf_cstr(&cand)) == 0 &&
-                         hf_overlay_mode(w->ov, hf_buf_cstr(&path)) != 0;
-                hf_buf_free(&cand);
-                if (ok) {
-                    hf_buf_clear(&via);
-                    hf_buf_printf(&via, "imported by %s", e->path);
-                    add_file(w, hf_buf_cstr(&path), hf_buf_cstr(&via), depth + 1);
-                    break;
-                }
-            }
+            add_import(w, e, "", hf_buf_cstr(&rel), tails, depth);
             hf_buf_free(&rel);
             if (round == 0 && names == NULL)
                 break;
@@ -494,8 +489,6 @@ static void py_imports(walk *w, const hf_executed *e, int depth)
     }
     hf_buf_free(&dir);
     hf_buf_free(&mod);
-    hf_buf_free(&path);
-    hf_buf_free(&via);
 }
 
 static void add_file(walk *w, const char *path, const char *via, int depth)
