@@ -36,6 +36,7 @@ static const struct field_spec {
     {"env", HF_FIELD_ENV, HF_SUBJ_JOB | HF_SUBJ_STEP, true},
     {"secrets", HF_FIELD_SECRETS, HF_SUBJ_JOB, true},
     {"permissions", HF_FIELD_PERMISSIONS, HF_SUBJ_JOB, true},
+    {"on", HF_FIELD_ON, ALL_SUBJECTS, false},
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 

@@ -45,7 +45,9 @@ typedef enum {
     HF_FIELD_WITH,    /* map fields: tested as "key: value" lines or key by key */
     HF_FIELD_ENV,
     HF_FIELD_SECRETS,
-    HF_FIELD_PERMISSIONS
+    HF_FIELD_PERMISSIONS,
+    HF_FIELD_ON /* the workflow's triggers, one per line (a workflow file, or its jobs' and steps')
+                 */
 } hf_field;
 
 const char *hf_field_name(hf_field f);

@@ -16,6 +16,9 @@ struct hf_matcher {
     hf_regex_cache *own;       /* when the caller gave none */
     const hf_ynode *exec_step; /* the step whose code exec holds */
     hf_vec exec;               /* hf_executed * */
+    const hf_ynode *callee_of; /* the job whose local reusable workflow callee holds */
+    hf_ydoc callee;
+    bool has_callee;
     hf_buf scratch;
 };
 
@@ -23,16 +26,25 @@ hf_matcher *hf_matcher_new(hf_overlay *ov, hf_regex_cache *regexes)
 {
     hf_matcher *m = hf_xcalloc(1, sizeof(*m));
     m->ov = ov;
+    m->callee = (hf_ydoc)HF_YDOC_INIT;
     if (!regexes)
         regexes = m->own = hf_regex_cache_new();
     m->regexes = regexes;
     return m;
 }
 
-void hf_matcher_reset(hf_matcher *m)
+void hf_matcher_forget_steps(hf_matcher *m)
 {
     hf_vec_free(&m->exec, hf_executed_free);
     m->exec_step = NULL;
+}
+
+void hf_matcher_reset(hf_matcher *m)
+{
+    hf_matcher_forget_steps(m);
+    hf_ydoc_free(&m->callee);
+    m->callee_of = NULL;
+    m->has_callee = false;
 }
 
 void hf_matcher_free(hf_matcher *m)
@@ -48,11 +60,22 @@ void hf_matcher_free(hf_matcher *m)
 const hf_vec *hf_matcher_executes(hf_matcher *m, const hf_subject_ref *s)
 {
     if (m->exec_step != s->step) {
-        hf_matcher_reset(m);
+        hf_matcher_forget_steps(m);
         hf_step_executes(m->ov, s->path, s->job, s->step, &m->exec);
         m->exec_step = s->step;
     }
     return &m->exec;
+}
+
+const hf_ydoc *hf_matcher_callee(hf_matcher *m, const hf_ynode *job)
+{
+    if (m->callee_of != job) {
+        hf_ydoc_free(&m->callee);
+        m->callee = (hf_ydoc)HF_YDOC_INIT;
+        m->has_callee = job && hf_job_callee(m->ov, job, &m->callee) == 1;
+        m->callee_of = job;
+    }
+    return m->has_callee ? &m->callee : NULL;
 }
 
 static const char *scalar(const hf_ynode *n)
@@ -128,10 +151,43 @@ static const char *map_key(hf_field f)
     }
 }
 
+int hf_workflow_triggers(const hf_ynode *root, hf_buf *out)
+{
+    const hf_ynode *on = hf_ynode_get(root, "on");
+    hf_buf_clear(out);
+    if (!on)
+        return 0;
+    if (on->kind == HF_Y_SCALAR)
+        hf_buf_puts(out, on->value);
+    for (size_t i = 0; on->kind == HF_Y_SEQ && i < on->len; i++)
+        if (on->kids[i]->kind == HF_Y_SCALAR)
+            hf_buf_printf(out, "%s%s", out->len ? "\n" : "", on->kids[i]->value);
+    for (size_t i = 0; on->kind == HF_Y_MAP && i < hf_ynode_pairs(on); i++)
+        hf_buf_printf(out, "%s%s", out->len ? "\n" : "", hf_ynode_key(on, i)->value);
+    return 1;
+}
+
+/* The triggers of a workflow file's text; 0 when it is no workflow. */
+static int file_triggers(const hf_subject_ref *s, hf_buf *out)
+{
+    const char *ext = strrchr(s->path, '.');
+    if (!ext || (strcmp(ext, ".yml") && strcmp(ext, ".yaml")))
+        return 0;
+    hf_ydoc doc = HF_YDOC_INIT;
+    hf_error err;
+    int rc = hf_ydoc_parse(&doc, s->path, s->text, s->len, NULL, &err) == 0 &&
+             hf_workflow_triggers(doc.root, out);
+    hf_ydoc_free(&doc);
+    return rc;
+}
+
 /* The text a TEXT test reads; 0 when the field is absent. */
 static int field_text(const hf_pred *p, const hf_subject_ref *s, hf_buf *out)
 {
     hf_buf_clear(out);
+    if (p->field == HF_FIELD_ON)
+        return s->kind == HF_SUBJ_FILE ? file_triggers(s, out)
+                                       : hf_workflow_triggers(s->doc->root, out);
     if (s->kind == HF_SUBJ_FILE) {
         if (p->field == HF_FIELD_PATH) {
             hf_buf_puts(out, s->path);
@@ -214,19 +270,44 @@ static int eval_script(hf_matcher *m, const hf_pred *p, const hf_subject_ref *s,
 static int eval(hf_matcher *m, const hf_pred *p, const hf_subject_ref *s, hf_vars *captures,
                 hf_buf *why, hf_error *err, int depth);
 
+int hf_matcher_job_step(hf_matcher *m, const hf_subject_ref *s, size_t n, hf_subject_ref *out)
+{
+    *out = *s;
+    out->kind = HF_SUBJ_STEP;
+    const hf_ynode *steps = hf_ynode_get(s->job, "steps");
+    if (steps && steps->kind == HF_Y_SEQ) {
+        if (n >= steps->len)
+            return 0;
+        out->step = steps->kids[n];
+        return 1;
+    }
+    const hf_ydoc *callee = hf_matcher_callee(m, s->job);
+    const hf_ynode *jobs = callee ? hf_ynode_get(callee->root, "jobs") : NULL;
+    for (size_t j = 0; jobs && jobs->kind == HF_Y_MAP && j < hf_ynode_pairs(jobs); j++) {
+        const hf_ynode *job = hf_ynode_val(jobs, j);
+        const hf_ynode *cs = hf_ynode_get(job, "steps");
+        size_t len = cs && cs->kind == HF_Y_SEQ ? cs->len : 0;
+        if (n < len) {
+            *out = (hf_subject_ref){
+                HF_SUBJ_STEP, callee, hf_ynode_key(jobs, j)->value, job, cs->kids[n], callee->path,
+                NULL,         0};
+            return 1;
+        }
+        n -= len;
+    }
+    return 0;
+}
+
 static int eval_has_step(hf_matcher *m, const hf_pred *p, const hf_subject_ref *s,
                          hf_vars *captures, hf_buf *why, hf_error *err, int depth)
 {
-    const hf_ynode *steps = hf_ynode_get(s->job, "steps");
-    if (!steps || steps->kind != HF_Y_SEQ) {
+    hf_subject_ref st;
+    if (!hf_matcher_job_step(m, s, 0, &st)) {
         note_failure(why, p, "'has-step': the job has no steps");
         return 0;
     }
     hf_buf first = HF_BUF_INIT;
-    for (size_t i = 0; i < steps->len; i++) {
-        hf_subject_ref st = *s;
-        st.kind = HF_SUBJ_STEP;
-        st.step = steps->kids[i];
+    for (size_t i = 0; hf_matcher_job_step(m, s, i, &st); i++) {
         if (st.step->kind != HF_Y_MAP)
             continue;
         hf_vars scratch = HF_VARS_INIT;

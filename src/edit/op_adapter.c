@@ -487,22 +487,31 @@ const hf_capability *hf_route_capability(hf_op_run *r, const char *text, size_t 
     return c;
 }
 
+static void add_handed(hf_op_run *r, const char *path, const char *capability)
+{
+    if (hf_op_handed(r, path))
+        return;
+    hf_buf b = HF_BUF_INIT;
+    hf_buf_printf(&b, "%s\t%s", path, capability);
+    hf_vec_push(r->ctx->handed, hf_buf_detach(&b));
+}
+
 void hf_op_record_handed(hf_op_run *r, const hf_ydoc *doc, const hf_ynode *job,
                          const char *capability)
 {
-    const hf_ynode *steps = hf_ynode_get(job, "steps");
     if (!r->ctx->handed || !capability)
         return;
-    for (size_t i = 0; steps && steps->kind == HF_Y_SEQ && i < steps->len; i++) {
+    hf_subject_ref js = {HF_SUBJ_JOB, doc, NULL, job, NULL, doc->path, NULL, 0}, s;
+    const hf_ydoc *callee = hf_matcher_callee(r->matcher, job);
+    if (callee)
+        add_handed(r, callee->path, capability);
+    for (size_t i = 0; hf_matcher_job_step(r->matcher, &js, i, &s); i++) {
         hf_vec code = HF_VEC_INIT;
-        hf_step_executes(r->ctx->overlay, doc->path, job, steps->kids[i], &code);
+        hf_step_executes(r->ctx->overlay, s.path, s.job, s.step, &code);
         for (size_t k = 0; k < code.len; k++) {
             const hf_executed *e = code.items[k];
-            if (e->inline_code || hf_op_handed(r, e->path))
-                continue;
-            hf_buf b = HF_BUF_INIT;
-            hf_buf_printf(&b, "%s\t%s", e->path, capability);
-            hf_vec_push(r->ctx->handed, hf_buf_detach(&b));
+            if (!e->inline_code)
+                add_handed(r, e->path, capability);
         }
         hf_vec_free(&code, hf_executed_free);
     }
@@ -534,28 +543,76 @@ static void job_plan_free(job_plan *jp)
     hf_vec_free(&jp->drops, NULL);
 }
 
+/* Whether a workflow runs only when another workflow calls it (its `on` is
+ * workflow_call and nothing else). */
+static bool only_called(const hf_ydoc *doc)
+{
+    hf_buf on = HF_BUF_INIT;
+    bool only = hf_workflow_triggers(doc->root, &on) && !strcmp(hf_buf_cstr(&on), "workflow_call");
+    hf_buf_free(&on);
+    return only;
+}
+
+/* Whether the workflow at path calls a route of capabilities.yml as
+ * written, in its steps or the code they run (not only through the inputs
+ * its callers give). */
+static bool names_own_route(hf_op_run *r, const char *path)
+{
+    hf_buf text = HF_BUF_INIT;
+    hf_ydoc doc = HF_YDOC_INIT;
+    hf_vec hits = HF_VEC_INIT;
+    hf_error err;
+    if (hf_overlay_read_text(r->ctx->overlay, path, &text, &err) == 0 &&
+        hf_ydoc_parse(&doc, path, hf_buf_cstr(&text), text.len, NULL, &err) == 0) {
+        const hf_ynode *jobs = hf_op_jobs(&doc);
+        for (size_t j = 0; jobs && j < hf_ynode_pairs(jobs) && !hits.len; j++) {
+            const hf_ynode *job = hf_ynode_val(jobs, j), *steps = hf_ynode_get(job, "steps");
+            for (size_t i = 0; steps && steps->kind == HF_Y_SEQ && i < steps->len; i++) {
+                hf_subject_ref s = {
+                    HF_SUBJ_STEP, &doc, hf_ynode_key(jobs, j)->value, job, steps->kids[i], doc.path,
+                    NULL,         0};
+                if (s.step->kind == HF_Y_MAP)
+                    step_routes(r, &s, &hits);
+            }
+        }
+    }
+    bool named = hits.len > 0;
+    hf_vec_free(&hits, free);
+    hf_matcher_forget_steps(r->matcher);
+    hf_ydoc_free(&doc);
+    hf_buf_free(&text);
+    return named;
+}
+
 /* Decides what becomes of a job that calls Launchplane by hand: 1 with jp
  * filled, 0 when it is left (the reason recorded), -1 on error. */
 static int plan_job(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, job_plan *jp,
                     hf_error *err)
 {
-    const hf_ynode *steps = hf_ynode_get(job, "steps");
     hf_vec all = HF_VEC_INIT;
     int rc = 0;
-    for (size_t i = 0; steps && steps->kind == HF_Y_SEQ && i < steps->len; i++) {
-        hf_subject_ref s = {HF_SUBJ_STEP, doc, id, job, steps->kids[i], doc->path, NULL, 0};
+    hf_subject_ref js = {HF_SUBJ_JOB, doc, id, job, NULL, doc->path, NULL, 0}, s;
+    const hf_ydoc *callee = hf_matcher_callee(r->matcher, job);
+    if (callee && names_own_route(r, callee->path)) {
+        hf_op_note(r,
+                   "%s:%d:%d: job '%s' calls %s, which names its route itself: that workflow "
+                   "is handed over, and this job keeps calling it",
+                   doc->path, job->line, job->col, id, callee->path);
+        goto done;
+    }
+    for (size_t i = 0; hf_matcher_job_step(r->matcher, &js, i, &s); i++) {
         if (s.step->kind != HF_Y_MAP)
             continue;
         hf_vec hits = HF_VEC_INIT;
         step_routes(r, &s, &hits);
-        if (hits.len)
+        if (hits.len && !callee)
             hf_vec_push(&jp->calls, (void *)(uintptr_t)i);
         for (size_t k = 0; k < hits.len; k++) {
             route_hit *h = hits.items[k];
             add_hit(&all, h->cap, h->route);
         }
         hf_vec_free(&hits, free);
-        if (r->step->drop_steps) {
+        if (r->step->drop_steps && !callee) {
             int m = hf_pred_eval(r->matcher, r->step->drop_steps, &s, NULL, NULL, err);
             if (m < 0) {
                 rc = -1;
@@ -566,18 +623,30 @@ static int plan_job(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, j
         }
     }
     if (all.len == 0) {
-        /* the route may sit in the job's or the workflow's env */
+        /* the route may sit in the job's or the workflow's env (or the
+         * called workflow's) */
         hf_buf env = HF_BUF_INIT, one = HF_BUF_INIT;
-        hf_map_field_text(hf_ynode_get(job, "env"), &one);
-        hf_buf_put(&env, one.ptr, one.len);
-        hf_buf_putc(&env, '\n');
-        hf_map_field_text(hf_ynode_get(doc->root, "env"), &one);
-        hf_buf_put(&env, one.ptr, one.len);
+        const hf_ynode *envs[] = {hf_ynode_get(job, "env"), hf_ynode_get(doc->root, "env"),
+                                  callee ? hf_ynode_get(callee->root, "env") : NULL};
+        for (size_t e = 0; e < sizeof(envs) / sizeof(*envs); e++) {
+            hf_map_field_text(envs[e], &one);
+            hf_buf_put(&env, one.ptr, one.len);
+            hf_buf_putc(&env, '\n');
+        }
         find_routes(r->ctx->cfg, hf_buf_cstr(&env), env.len, false, &all);
         hf_buf_free(&env);
         hf_buf_free(&one);
     }
     reduce(&all);
+    if (all.len == 0 && only_called(doc)) {
+        /* a reusable workflow of the repository, its route given by its
+         * callers: it is handed over through them */
+        hf_op_note(r,
+                   "%s:%d:%d: job '%s' of a workflow only other workflows call: handed over "
+                   "with the jobs that call it",
+                   doc->path, job->line, job->col, id);
+        goto done;
+    }
     if (all.len == 0) {
         hf_op_leave(r, doc->path, id,
                     "%s:%d:%d: job '%s' calls Launchplane by hand but names no route of "
@@ -606,6 +675,17 @@ static int plan_job(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, j
                     "capabilities.yml",
                     doc->path, job->line, job->col, id, h->route, h->cap->id);
         hf_op_unblock(r, false, "give capability '%s' an adapter in capabilities.yml", h->cap->id);
+        goto done;
+    }
+    if (h->cap->adapter->action && callee) {
+        hf_op_leave(r, doc->path, id,
+                    "%s:%d:%d: job '%s' calls %s through %s, and the adapter of %s is a step "
+                    "(the request action), which a job that calls a workflow cannot hold",
+                    doc->path, job->line, job->col, id, h->route, callee->path, h->cap->id);
+        hf_op_unblock(r, false,
+                      "give the job steps of its own that make the request, or give "
+                      "capability '%s' a reusable workflow",
+                      h->cap->id);
         goto done;
     }
     if (h->cap->adapter->action && !jp->calls.len) {

@@ -120,9 +120,9 @@ int hf_op_make_caller(hf_op_run *r, hf_ydoc *doc, hf_ynode *job, hf_ynode *extra
                        doc->path, env->line, env->col, id->value, name ? name : "?");
     }
     /* the job's own permissions block stays, byte for byte, when it already
-     * grants what the adapter asks */
+     * grants what the adapter asks, in whatever order */
     const hf_ynode *want = hf_ynode_get(extra, "permissions");
-    if (want && hf_ynode_equal(want, hf_ynode_get(job, "permissions"))) {
+    if (want && hf_ynode_equal_unordered(want, hf_ynode_get(job, "permissions"))) {
         hf_ynode *rest = hf_ynode_map();
         for (size_t i = 0; i < hf_ynode_pairs(extra); i++)
             if (!hf_ynode_is(hf_ynode_key(extra, i), "permissions"))

@@ -6,6 +6,7 @@
 #include "edit/seethrough.h"
 
 #include <cJSON.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -608,6 +609,70 @@ static void step_code(walk *w, const char *holder, const hf_ynode *job, const hf
         run_shell(w, run, strlen(run), hf_buf_cstr(&dir), holder, depth);
         hf_buf_free(&dir);
     }
+}
+
+/* text with each `${{ inputs.NAME }}` that with gives a scalar for
+ * replaced by it. */
+static void put_inputs(hf_buf *out, const char *text, size_t len, const hf_ynode *with)
+{
+    for (size_t i = 0; i < len;) {
+        const char *open = i + 3 <= len ? memmem(text + i, len - i, "${{", 3) : NULL;
+        if (!open) {
+            hf_buf_put(out, text + i, len - i);
+            break;
+        }
+        size_t at = (size_t)(open - text);
+        hf_buf_put(out, text + i, at - i);
+        size_t k = at + 3;
+        while (k < len && (text[k] == ' ' || text[k] == '\t'))
+            k++;
+        size_t name = k + 7, end = name;
+        while (end < len &&
+               (isalnum((unsigned char)text[end]) || text[end] == '_' || text[end] == '-'))
+            end++;
+        size_t close = end;
+        while (close < len && (text[close] == ' ' || text[close] == '\t'))
+            close++;
+        const char *value = NULL;
+        if (k + 7 <= len && !memcmp(text + k, "inputs.", 7) && end > name && close + 2 <= len &&
+            !memcmp(text + close, "}}", 2)) {
+            hf_buf key = HF_BUF_INIT;
+            hf_buf_put(&key, text + name, end - name);
+            value = scalar(hf_ynode_get(with, hf_buf_cstr(&key)));
+            hf_buf_free(&key);
+        }
+        if (value && !strpbrk(value, "\n\r")) {
+            hf_buf_puts(out, value);
+            i = close + 2;
+        } else {
+            hf_buf_put(out, text + at, 3);
+            i = at + 3;
+        }
+    }
+}
+
+int hf_job_callee(hf_overlay *ov, const hf_ynode *job, hf_ydoc *callee)
+{
+    const char *uses = scalar(hf_ynode_get(job, "uses"));
+    if (!uses || strncmp(uses, "./", 2) || strchr(uses, '@'))
+        return 0;
+    walk w = {ov, NULL};
+    hf_buf path = HF_BUF_INIT, real = HF_BUF_INIT, text = HF_BUF_INIT, put = HF_BUF_INIT;
+    hf_error err;
+    int rc = 0;
+    if (resolve(&path, "", uses) == 0 && read_code(&w, hf_buf_cstr(&path), &real, &text) == 0) {
+        put_inputs(&put, text.ptr ? text.ptr : "", text.len, hf_ynode_get(job, "with"));
+        rc = hf_ydoc_parse(callee, hf_buf_cstr(&real), hf_buf_cstr(&put), put.len, NULL, &err) ==
+                 0 &&
+             callee->root;
+        if (!rc)
+            hf_ydoc_free(callee);
+    }
+    hf_buf_free(&path);
+    hf_buf_free(&real);
+    hf_buf_free(&text);
+    hf_buf_free(&put);
+    return rc;
 }
 
 void hf_step_executes(hf_overlay *ov, const char *wf_path, const hf_ynode *job,

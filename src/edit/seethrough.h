@@ -34,4 +34,11 @@ void hf_executed_free(void *p);
 void hf_step_executes(hf_overlay *ov, const char *wf_path, const hf_ynode *job,
                       const hf_ynode *step, hf_vec *out);
 
+/* A job that calls a reusable workflow of the repository (`uses:
+ * ./.github/workflows/F.yml`): F parsed into callee, its `${{ inputs.X }}`
+ * replaced by the job's `with: X` where that is a plain value, so that what
+ * the call does can be read in F's steps. Returns 1, or 0 (callee left
+ * empty) when the job calls no local workflow or F cannot be read. */
+int hf_job_callee(hf_overlay *ov, const hf_ynode *job, hf_ydoc *callee);
+
 #endif

@@ -214,6 +214,28 @@ int hf_ynode_equal(const hf_ynode *a, const hf_ynode *b)
     return 1;
 }
 
+int hf_ynode_equal_unordered(const hf_ynode *a, const hf_ynode *b)
+{
+    if (!a || !b || a->kind != HF_Y_MAP || b->kind != HF_Y_MAP) {
+        if (!a || !b || a->kind != b->kind || a->kind != HF_Y_SEQ)
+            return hf_ynode_equal(a, b);
+        if (a->len != b->len)
+            return 0;
+        for (size_t i = 0; i < a->len; i++)
+            if (!hf_ynode_equal_unordered(a->kids[i], b->kids[i]))
+                return 0;
+        return 1;
+    }
+    if (hf_ynode_pairs(a) != hf_ynode_pairs(b))
+        return 0;
+    for (size_t i = 0; i < hf_ynode_pairs(a); i++) {
+        const hf_ynode *v = hf_ynode_get(b, hf_ynode_key(a, i)->value);
+        if (!v || !hf_ynode_equal_unordered(hf_ynode_val(a, i), v))
+            return 0;
+    }
+    return 1;
+}
+
 static int subtree_shared(const hf_ynode *n)
 {
     if (n->shared || n->kind == HF_Y_ALIAS)
@@ -1084,8 +1106,8 @@ int hf_yedit_insert_pair(hf_ydoc *doc, hf_ynode *map, size_t before, hf_ynode *k
         return -1;
     }
     /* the insertion point is the next key, or the end of the last value */
-    if (n && placed(doc, map->kids[before < n ? 2 * before : 2 * n - 1], "insert next to", err) <
-                 0) {
+    if (n &&
+        placed(doc, map->kids[before < n ? 2 * before : 2 * n - 1], "insert next to", err) < 0) {
         hf_ynode_free(key);
         hf_ynode_free(value);
         return -1;

@@ -92,6 +92,8 @@ hf_ynode *hf_ynode_copy(const hf_ynode *n);
 void hf_ynode_free(hf_ynode *n);
 /* Same structure: kinds, scalar text and resolved type, order of pairs. */
 int hf_ynode_equal(const hf_ynode *a, const hf_ynode *b);
+/* The same, but maps are equal whatever the order of their keys. */
+int hf_ynode_equal_unordered(const hf_ynode *a, const hf_ynode *b);
 /* 1 when n, an ancestor or a descendant carries an anchor, tag or alias: an
  * edit there could silently change (or duplicate) other parts. */
 int hf_ynode_is_shared(const hf_ynode *n);

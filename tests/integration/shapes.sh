@@ -24,6 +24,7 @@ shapes=(
     "preview-script|cbusillo/odoo-tenant-cm"
     "python-module|cbusillo/odoo-tenant-opw"
     "dokploy-only|cbusillo/odoo-tenant-cm"
+    "local-reusable|cbusillo/odoo-tenant-opw"
 )
 for s in "${shapes[@]}"; do
     IFS='|' read -r key repo <<<"$s"
@@ -128,6 +129,36 @@ expect python-module "python -m ops.launchplane.promote -> the promotion workflo
 expect python-module "the rollback takes its artifact and reason from the dispatch inputs" "grep -qF 'artifact_id: \${{ inputs.artifact_id }}' .github/workflows/odoo-prod-rollback.yml && grep -qF 'reason: \${{ inputs.reason }}' .github/workflows/odoo-prod-rollback.yml"
 expect python-module "the modules and their shared client are gone" "absent ops/launchplane/promote.py ops/launchplane/rollback.py ops/launchplane/client.py"
 if grep -q "job 'promote' had environment 'production'" "$HF_TMP/plan-python-module.txt"; then ok "python-module: the dropped environment is noted for the reviewer"; else not_ok "python-module: environment note" "$(grep note "$HF_TMP/plan-python-module.txt")"; fi
+
+has local-reusable .github/workflows/odoo-post-deploy.yml "a job calling the repo's request workflow -> the post-deploy workflow, inputs from the dispatch" \
+    "uses: $RW/reusable-odoo-post-deploy.yml@main" "context: opw" "phase: \${{ inputs.phase || 'after-deploy' }}"
+has local-reusable .github/workflows/odoo-prod-rollback.yml "the rollback caller -> the rollback workflow" \
+    "uses: $RW/reusable-odoo-prod-rollback.yml@main" "artifact_id: \${{ inputs.artifact_id }}" "reason: \${{ inputs.reason }}"
+expect local-reusable "the callers keep their permissions block and concurrency" "! git diff HEAD~1 -- .github/workflows/odoo-post-deploy.yml .github/workflows/odoo-prod-rollback.yml | grep -q '^[-+] *\(permissions\|id-token\|contents\|concurrency\|group\):'"
+expect local-reusable "the request workflow no one calls any more is gone, with its README item" "absent .github/workflows/launchplane-request.yml && ! grep -q launchplane-request README.md && grep -q odoo-post-deploy.yml README.md"
+link=$(json "$HF_TMP/out-local-reusable/plan.json" 'j.repos[0].changes.filter(c=>c.path===".github/workflows/launchplane-request.yml").map(c=>c.op+" "+c.capability).join()')
+case $link in "delete odoo-post-deploy" | "delete odoo-prod-rollback") ok "local-reusable: the deleted request workflow is linked to a capability its callers went to" ;;
+*) not_ok "local-reusable: link" "$link" ;; esac
+
+# The same repo with a caller the adapter cannot take (the rollback has no
+# reason to give): that caller is left for a person, and the request
+# workflow it still calls stays; the post-deploy caller is handed over.
+work="$HF_TMP/w-lr-partial"
+git clone -q "$HF_TMP/bare/local-reusable.git" "$work"
+sed -i '/^      reason:$/,/^        required: true$/d; s/, "reason": "${{ inputs.reason }}"//' "$work/.github/workflows/odoo-prod-rollback.yml"
+git -C "$work" commit -qam "no reason input"
+rc=0
+"$HANDOFF" -C "$cfg" plan --cache "$HF_TMP/cache-lr-partial" --today "$today" --source "cbusillo/odoo-tenant-opw=$work" \
+    odoo-tenant-opw --out "$HF_TMP/out-lr-partial" >"$HF_TMP/plan-lr-partial.txt" 2>&1 || rc=$?
+got=$(json "$HF_TMP/out-lr-partial/plan.json" 'j.repos[0].status+" "+j.repos[0].changes.map(c=>c.op+":"+c.path).sort().join(",")')
+want="partial add:.github/workflows/handoff-contract.yml,modify:.github/workflows/odoo-post-deploy.yml"
+if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then ok "local-reusable, a caller left: the other is handed over, the request workflow stays"; else not_ok "local-reusable partial" "exit $rc: $got" "$(cat "$HF_TMP/plan-lr-partial.txt")"; fi
+if grep -qF "job 'rollback' (capability odoo-prod-rollback): reusable-odoo-prod-rollback.yml@main needs input 'reason'" "$HF_TMP/plan-lr-partial.txt" &&
+    grep -qF ".github/workflows/launchplane-request.yml: not deleted: still named by .github/workflows/odoo-prod-rollback.yml" "$HF_TMP/plan-lr-partial.txt"; then
+    ok "local-reusable, a caller left: both reasons are listed for a person"
+else
+    not_ok "local-reusable partial: reasons" "$(grep -E '^   (left|note)' "$HF_TMP/plan-lr-partial.txt")"
+fi
 
 expect dokploy-only "a workflow of provider jobs only is deleted, linked like any change" "absent .github/workflows/deploy-dokploy.yml"
 expect dokploy-only "the Dokploy script the removed job ran is deleted" "absent scripts/dokploy/redeploy.sh"
