@@ -85,12 +85,19 @@ void hf_matrix_write_markdown(FILE *out, const hf_config *cfg, const hf_vec *rep
 {
     fprintf(out, "# Owner matrix: ");
     md_cell(out, cfg->fleet.name);
+    fputs("\n\n", out);
+    hf_matrix_write_table(out, cfg, repos, live);
+}
+
+void hf_matrix_write_table(FILE *out, const hf_config *cfg, const hf_vec *repos,
+                           const hf_matrix_live *live)
+{
     if (live)
-        fprintf(out, "\n\n| repo | family | contexts | product | surface | owner | link "
+        fprintf(out, "| repo | family | contexts | product | surface | owner | link "
                      "| open findings | pull request |\n"
                      "|---|---|---|---|---|---|---|---|---|\n");
     else
-        fprintf(out, "\n\n| repo | family | contexts | product | surface | owner | link |\n"
+        fprintf(out, "| repo | family | contexts | product | surface | owner | link |\n"
                      "|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < repos->len; i++) {
         const hf_repo *r = repos->items[i];
