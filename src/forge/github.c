@@ -433,12 +433,12 @@ static const char *issue_refusal_hint(long status, bool write)
     case 401:
         return "the token was refused";
     case 403:
-        return write ? "the token needs the Issues write permission on the repository"
-                     : "the token needs the Issues read permission on the repository";
+        return write ? "the token needs the Issues write permission on %s/%s"
+                     : "the token needs the Issues read permission on %s/%s";
     case 404:
-        return "no such issue, or the token cannot see the repository";
+        return "no such issue, or the token cannot see %s/%s";
     case 410:
-        return "the issue was deleted, or issues are turned off in the repository";
+        return "the issue was deleted, or issues are turned off in %s/%s";
     default:
         return NULL;
     }
@@ -463,9 +463,12 @@ static int issue_call(hf_http *h, const char *owner, const char *repo, long numb
         rc = hf_http_fail(err, method, path.ptr, &resp);
         const char *hint = issue_refusal_hint(resp.status, body != NULL);
         if (hint) {
-            char msg[sizeof(err->msg)];
-            snprintf(msg, sizeof(msg), "%s", err->msg);
-            hf_error_set(err, "%s (%s)", msg, hint);
+            hf_buf msg = HF_BUF_INIT;
+            hf_buf_printf(&msg, "%s (", err->msg);
+            hf_buf_printf(&msg, hint, owner, repo);
+            hf_buf_putc(&msg, ')');
+            hf_error_set(err, "%s", msg.ptr);
+            hf_buf_free(&msg);
         }
     }
     if (rc == 0 && out)

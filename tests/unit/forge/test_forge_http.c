@@ -746,7 +746,7 @@ static void reads_and_rewrites_an_issue_body(void **state)
     assert_int_equal(hf_gh_issue_get(c->http, "acme", "ops", 9, &issue, &err), -1);
     assert_null(issue);
     assert_non_null(strstr(err.msg, "issue acme/ops#9: GET /repos/acme/ops/issues/9: 404"));
-    assert_non_null(strstr(err.msg, "no such issue, or the token cannot see the repository"));
+    assert_non_null(strstr(err.msg, "no such issue, or the token cannot see acme/ops"));
     inject("{\"method\":\"PATCH\",\"kind\":\"forbidden\"}");
     assert_int_equal(hf_gh_issue_set_body(c->http, "acme", "ops", 1, "x", NULL, &err), -1);
     assert_non_null(strstr(err.msg, "issue acme/ops#1: PATCH /repos/acme/ops/issues/1: 403"));
