@@ -89,6 +89,18 @@ expect_eq "no change: zero PATCH requests" 0 "$(patches)"
 expect_eq "no change: the second read of the issue is a 304" "GET 200, GET 304" "$(issue_requests 1)"
 expect_eq "no change: the body is as it was (the date too)" "$before" "$(body 1)"
 
+# As the fleet's GitHub App: installation tokens for the fetches, the PRs
+# and the issue alike; still nothing to change.
+saved=$GITHUB_TOKEN
+unset GITHUB_TOKEN
+forge_clear_log
+sync "$DASH#1" --today 2026-06-03 --app-id "$APP_ID" --app-key "$APP_KEY"
+export GITHUB_TOKEN=$saved
+expect_eq "as the App: exit 0" 0 "$rc"
+expect_eq "as the App: unchanged" "issue $DASH#1: unchanged" "$(cat "$HF_TMP/out")"
+expect_eq "as the App: the issue read with an installation token" "installation" \
+    "$(forge_log | jsq "d.requests.filter(r => r.path === '/repos/$DASH/issues/1').map(r => r.credential.split(':')[0]).join(' ')" | tr ' ' '\n' | sort -u)"
+
 # 4. A reopened PR and a new finding on a base branch reach the block.
 http PATCH /repos/acme/odoo-tenant-cm/pulls/1 '{"state":"open"}' >/dev/null
 as_person odoo-tenant-cm main "Clean the runner" sh -c \
@@ -127,6 +139,14 @@ sync "$DASH#2" --today 2026-06-04
 expect_eq "an empty issue: the block alone" "issue $DASH#2: added" "$(cat "$HF_TMP/out")"
 expect_eq "an empty issue: the body starts with the begin marker" true \
     "$(body 2 | jsq "d.startsWith('$BEGIN\\n###')")"
+# a body GitHub would refuse as too long: refused before the PATCH
+http POST /_control/issues "{\"repo\":\"$DASH\",\"title\":\"Long\",\"body\":\"$(printf 'x%.0s' $(seq 65500))\"}" >/dev/null
+forge_clear_log
+sync "$DASH#3"
+expect_eq "a body over GitHub's limit: exit 1" 1 "$rc"
+expect_grep "a body over GitHub's limit: says so" \
+    "issue $DASH#3: with the block its body would be [0-9]* characters, more than GitHub's 65536" "$HF_TMP/err"
+expect_eq "a body over GitHub's limit: no PATCH" 0 "$(patches)"
 sync "$DASH#99"
 expect_eq "no such issue: exit 1" 1 "$rc"
 expect_grep "no such issue: says so" \
