@@ -207,50 +207,57 @@ bool hf_dashboard_same(const char *body, const hf_dashboard_block *b, const char
 
 /* ---- the content ----------------------------------------------------- */
 
-/* Names with counts, in the order first seen. */
-typedef struct tally {
-    hf_vec names; /* const char *, borrowed */
-    size_t counts[256];
-} tally;
+/* A name and how often it was seen (names are borrowed). */
+typedef struct tally_entry {
+    const char *name;
+    size_t n;
+} tally_entry;
 
-static void tally_add(tally *t, const char *name)
+/* Counts name in t (tally_entry *, in the order first seen). */
+static void tally_add(hf_vec *t, const char *name)
 {
-    for (size_t i = 0; i < t->names.len; i++)
-        if (!strcmp(t->names.items[i], name)) {
-            t->counts[i]++;
+    for (size_t i = 0; i < t->len; i++) {
+        tally_entry *e = t->items[i];
+        if (!strcmp(e->name, name)) {
+            e->n++;
             return;
         }
-    if (t->names.len >= sizeof(t->counts) / sizeof(t->counts[0]))
-        return;
-    t->counts[t->names.len] = 1;
-    hf_vec_push(&t->names, (void *)name);
+    }
+    tally_entry *e = hf_xcalloc(1, sizeof(*e));
+    e->name = name;
+    e->n = 1;
+    hf_vec_push(t, e);
+}
+
+static bool listed(const char *const *names, const char *name)
+{
+    for (; names && *names; names++)
+        if (!strcmp(*names, name))
+            return true;
+    return false;
+}
+
+static void write_count(hf_buf *out, const tally_entry *e, bool name_first, size_t *written)
+{
+    const char *sep = (*written)++ ? ", " : "";
+    if (name_first)
+        hf_buf_printf(out, "%s%s: %zu", sep, e->name, e->n);
+    else
+        hf_buf_printf(out, "%s%zu %s", sep, e->n, e->name);
 }
 
 /* "2 draft, 1 none" (or "name: N" when name_first): the names of order
  * first, in that order, then the others as first seen. */
-static void write_counts(hf_buf *out, const tally *t, const char *const *order, bool name_first)
+static void write_counts(hf_buf *out, const hf_vec *t, const char *const *order, bool name_first)
 {
     size_t written = 0;
     for (const char *const *o = order; o && *o; o++)
-        for (size_t i = 0; i < t->names.len; i++)
-            if (!strcmp(t->names.items[i], *o)) {
-                if (name_first)
-                    hf_buf_printf(out, "%s%s: %zu", written++ ? ", " : "", *o, t->counts[i]);
-                else
-                    hf_buf_printf(out, "%s%zu %s", written++ ? ", " : "", t->counts[i], *o);
-            }
-    for (size_t i = 0; i < t->names.len; i++) {
-        const char *name = t->names.items[i];
-        bool known = false;
-        for (const char *const *o = order; o && *o && !known; o++)
-            known = !strcmp(*o, name);
-        if (known)
-            continue;
-        if (name_first)
-            hf_buf_printf(out, "%s%s: %zu", written++ ? ", " : "", name, t->counts[i]);
-        else
-            hf_buf_printf(out, "%s%zu %s", written++ ? ", " : "", t->counts[i], name);
-    }
+        for (size_t i = 0; i < t->len; i++)
+            if (!strcmp(((const tally_entry *)t->items[i])->name, *o))
+                write_count(out, t->items[i], name_first, &written);
+    for (size_t i = 0; i < t->len; i++)
+        if (!listed(order, ((const tally_entry *)t->items[i])->name))
+            write_count(out, t->items[i], name_first, &written);
 }
 
 static const char *row_pr_state(const hf_matrix_live *row)
@@ -269,8 +276,7 @@ void hf_dashboard_render(hf_buf *out, const hf_config *cfg, const hf_vec *repos,
     static const char *const pr_order[] = {"open", "draft", "closed", "merged", "none", NULL};
     char date[11];
     hf_date_format(today, date);
-    tally prs = {HF_VEC_INIT, {0}}, findings = {HF_VEC_INIT, {0}};
-    hf_vec unchecked = HF_VEC_INIT;
+    hf_vec prs = HF_VEC_INIT, findings = HF_VEC_INIT, unchecked = HF_VEC_INIT;
     size_t repos_with_findings = 0;
     for (size_t i = 0; i < repos->len; i++) {
         const hf_matrix_live *row = &rows[i];
@@ -297,7 +303,7 @@ void hf_dashboard_render(hf_buf *out, const hf_config *cfg, const hf_vec *repos,
     hf_buf_printf(out, "**Pull requests** (%zu repos): ", repos->len);
     write_counts(out, &prs, pr_order, false);
     hf_buf_puts(out, "  \n**Open contract findings**: ");
-    if (findings.names.len) {
+    if (findings.len) {
         write_counts(out, &findings, NULL, true);
         hf_buf_printf(out, " (in %zu repo%s)", repos_with_findings,
                       repos_with_findings == 1 ? "" : "s");
@@ -320,8 +326,8 @@ void hf_dashboard_render(hf_buf *out, const hf_config *cfg, const hf_vec *repos,
         hf_buf_put(out, table, table_len);
     }
     free(table);
-    hf_vec_free(&prs.names, NULL);
-    hf_vec_free(&findings.names, NULL);
+    hf_vec_free(&prs, free);
+    hf_vec_free(&findings, free);
     hf_vec_free(&unchecked, NULL);
 }
 
