@@ -115,6 +115,19 @@ expect_eq "PR and findings change: open findings by category" true \
     "$(js "b.includes('**Open contract findings**: runner-hygiene: 1 (in 1 repo)')")"
 expect_eq "the fake GitHub still saw no edit outside the markers" 0 "$(violations)"
 
+# A repo that cannot be fetched: the block still tells the rest, and says
+# which repo it could not check; exit 1.
+mv "$REPOS/odoo-ai.git" "$REPOS/odoo-ai.moved"
+sync "$DASH#1" --today 2026-06-04
+mv "$REPOS/odoo-ai.moved" "$REPOS/odoo-ai.git"
+expect_eq "unreachable repo: exit 1" 1 "$rc"
+expect_eq "unreachable repo: the block is updated all the same" "issue $DASH#1: updated" "$(cat "$HF_TMP/out")"
+expect_grep "unreachable repo: named in the error" "acme/odoo-ai" "$HF_TMP/err"
+expect_eq "unreachable repo: the block says it was not checked" true \
+    "$(js "b.includes('**Not checked this run** (could not be fetched or asked about): \`acme/odoo-ai\`')")"
+sync "$DASH#1" --today 2026-06-04
+expect_eq "reachable again: the note is gone" "0 false" "$rc $(js "b.includes('Not checked')")"
+
 # 5. Malformed markers: refused, nothing sent but the read.
 good=$(body 1)
 set_body 1 "$(js "JSON.stringify(b.replace('$END', ''))")"
