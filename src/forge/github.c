@@ -481,8 +481,8 @@ static int issue_call(hf_http *h, const char *owner, const char *repo, long numb
     return rc;
 }
 
-int hf_gh_issue_get(hf_http *h, const char *owner, const char *repo, long number,
-                    hf_gh_issue **out, hf_error *err)
+int hf_gh_issue_get(hf_http *h, const char *owner, const char *repo, long number, hf_gh_issue **out,
+                    hf_error *err)
 {
     return issue_call(h, owner, repo, number, "GET", NULL, out, err);
 }

@@ -119,8 +119,8 @@ void hf_gh_issue_free(hf_gh_issue *issue);
 /* GET /repos/{owner}/{repo}/issues/{number}: conditional when the client
  * has an ETag cache, so an unchanged issue costs a 304. Errors name the
  * issue and, for 403, 404 and 410, what usually causes them. */
-int hf_gh_issue_get(hf_http *h, const char *owner, const char *repo, long number,
-                    hf_gh_issue **out, hf_error *err);
+int hf_gh_issue_get(hf_http *h, const char *owner, const char *repo, long number, hf_gh_issue **out,
+                    hf_error *err);
 /* PATCHes the body alone (title, state and labels are left as they are).
  * out is optional. */
 int hf_gh_issue_set_body(hf_http *h, const char *owner, const char *repo, long number,
