@@ -13,7 +13,8 @@ static const hf_command commands[] = {
     {"plan", "dry run: fetch, apply recipes, gate, contract before/after, show diffs",
      hf_cmd_plan},
     {"apply", "plan, then commit to the batch branch, push, open or update the PR", hf_cmd_apply},
-    {"status", "pull-request state of every fleet repo", hf_cmd_status},
+    {"status", "pull-request state of every fleet repo; --sync-issue: a dashboard issue",
+     hf_cmd_status},
     {"check", "contract checks on local directories or fleet repos", hf_cmd_check},
     {"matrix", "the owner matrix of the fleet (markdown or json)", hf_cmd_matrix},
 };

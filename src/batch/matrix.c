@@ -85,12 +85,19 @@ void hf_matrix_write_markdown(FILE *out, const hf_config *cfg, const hf_vec *rep
 {
     fprintf(out, "# Owner matrix: ");
     md_cell(out, cfg->fleet.name);
+    fputs("\n\n", out);
+    hf_matrix_write_table(out, cfg, repos, live);
+}
+
+void hf_matrix_write_table(FILE *out, const hf_config *cfg, const hf_vec *repos,
+                           const hf_matrix_live *live)
+{
     if (live)
-        fprintf(out, "\n\n| repo | family | contexts | product | surface | owner | link "
+        fprintf(out, "| repo | family | contexts | product | surface | owner | link "
                      "| open findings | pull request |\n"
                      "|---|---|---|---|---|---|---|---|---|\n");
     else
-        fprintf(out, "\n\n| repo | family | contexts | product | surface | owner | link |\n"
+        fprintf(out, "| repo | family | contexts | product | surface | owner | link |\n"
                      "|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < repos->len; i++) {
         const hf_repo *r = repos->items[i];
@@ -224,6 +231,23 @@ void hf_matrix_write_json(FILE *out, const hf_config *cfg, const hf_vec *repos,
     cJSON_Delete(root);
 }
 
+/* The fetch credential of a repo when the forge speaks through an hf_auth
+ * (a GitHub App's installation token, or the fixed token it wraps). */
+static int repo_token(hf_auth *auth, const hf_repo *r, char **token, hf_scan_report *scan)
+{
+    hf_error err;
+    const char *slash = strchr(r->name, '/');
+    char *owner = hf_xstrndup(r->name, slash ? (size_t)(slash - r->name) : 0);
+    int rc = hf_auth_token(auth, owner, slash ? slash + 1 : r->name, token, &err);
+    free(owner);
+    if (rc < 0) {
+        hf_vec_push(&scan->problems, hf_xstrdup(err.msg));
+        hf_log_error("%s: %s", r->name, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* --live: for every selected repo, its open contract findings on the base
  * tree (fetched into the cache) and its pull request (from the forge, or the
  * state journal without a token or App). */
@@ -246,11 +270,17 @@ int hf_matrix_gather_live(const hf_matrix_live_options *o, const hf_vec *repos,
         rows[i].scan.repo = hf_xstrdup(r->name);
         rows[i].scan.family = hf_xstrdup(r->family ? r->family : "");
         hf_log_info("[%zu/%zu] %s", i + 1, repos->len, r->name);
-        if (hf_scan_fleet_repo(cfg, engine, r, o->sources, o->cache_dir, o->token, o->today,
-                               o->jobs, &rows[i].scan) < 0) {
+        char *token = NULL;
+        if (!o->token && o->auth && repo_token(o->auth, r, &token, &rows[i].scan) < 0) {
+            rc = 1;
+            continue;
+        }
+        if (hf_scan_fleet_repo(cfg, engine, r, o->sources, o->cache_dir, token ? token : o->token,
+                               o->today, o->jobs, &rows[i].scan) < 0) {
             hf_log_error("%s", (const char *)rows[i].scan.problems.items[0]);
             rc = 1;
         }
+        hf_auth_token_free(token);
     }
     hf_status_options so = {.cfg = cfg,
                             .sources = o->sources,

@@ -44,6 +44,9 @@ void hf_matrix_findings_by_category(const hf_scan_report *scan, hf_buf *out);
 /* live: NULL, or one row per repo. */
 void hf_matrix_write_markdown(FILE *out, const hf_config *cfg, const hf_vec *repos,
                               const hf_matrix_live *live);
+/* The table alone, without the heading (the dashboard issue has its own). */
+void hf_matrix_write_table(FILE *out, const hf_config *cfg, const hf_vec *repos,
+                           const hf_matrix_live *live);
 void hf_matrix_write_json(FILE *out, const hf_config *cfg, const hf_vec *repos,
                           const hf_matrix_live *live);
 

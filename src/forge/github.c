@@ -1,7 +1,8 @@
 /* GitHub pull-request primitives over hf_http: each builds the REST path from
  * checked names, sends one logical request (pages and retries are the
- * client's), and turns the answer into an hf_gh_pr or an error that says
- * which repository and what GitHub said. */
+ * client's), and turns the answer into an hf_gh_pr (or the hf_gh_issue of
+ * the dashboard) or an error that says which repository and what GitHub
+ * said. */
 #include "forge/github.h"
 #include "util/hash.h"
 #include "util/mem.h"
@@ -388,6 +389,111 @@ int hf_gh_comment_add(hf_http *h, const char *owner, const char *repo, long numb
     cJSON_Delete(j);
     hf_http_response_free(&resp);
     hf_buf_free(&path);
+    return rc;
+}
+
+/* ---- issues --------------------------------------------------------- */
+
+void hf_gh_issue_free(hf_gh_issue *issue)
+{
+    if (!issue)
+        return;
+    free(issue->state);
+    free(issue->title);
+    free(issue->body);
+    free(issue->html_url);
+    free(issue);
+}
+
+static int issue_from_response(const hf_http_response *resp, hf_gh_issue **out, hf_error *err)
+{
+    cJSON *j = cJSON_ParseWithLength(resp->body.ptr, resp->body.len);
+    const cJSON *number = cJSON_GetObjectItemCaseSensitive(j, "number");
+    int rc = 0;
+    if (!cJSON_IsObject(j) || !cJSON_IsNumber(number) || number->valuedouble < 1) {
+        rc = hf_error_set(err, "the API answered with something that is not an issue");
+    } else {
+        hf_gh_issue *issue = hf_xcalloc(1, sizeof(*issue));
+        issue->number = (long)number->valuedouble;
+        issue->state = json_str(j, "state");
+        issue->title = json_str(j, "title");
+        issue->body = json_str(j, "body");
+        issue->html_url = json_str(j, "html_url");
+        issue->is_pull = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "pull_request"));
+        *out = issue;
+    }
+    cJSON_Delete(j);
+    return rc;
+}
+
+/* What a refusal of an issue request usually means, for the error. */
+static const char *issue_refusal_hint(long status, bool write)
+{
+    switch (status) {
+    case 401:
+        return "the token was refused";
+    case 403:
+        return write ? "the token needs the Issues write permission on %s/%s"
+                     : "the token needs the Issues read permission on %s/%s";
+    case 404:
+        return "no such issue, or the token cannot see %s/%s";
+    case 410:
+        return "the issue was deleted, or issues are turned off in %s/%s";
+    default:
+        return NULL;
+    }
+}
+
+static int issue_call(hf_http *h, const char *owner, const char *repo, long number,
+                      const char *method, const cJSON *body, hf_gh_issue **out, hf_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (check_repo(owner, repo, err) < 0)
+        return -1;
+    if (number < 1)
+        return hf_error_set(err, "%s/%s#%ld: not an issue number", owner, repo, number);
+    hf_buf path = HF_BUF_INIT;
+    hf_http_response resp = HF_HTTP_RESPONSE_INIT;
+    repo_path(&path, owner, repo);
+    hf_buf_printf(&path, "/issues/%ld", number);
+    char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+    int rc = hf_http_request(h, method, path.ptr, text, &resp, err);
+    if (rc == 0 && resp.status != 200) {
+        rc = hf_http_fail(err, method, path.ptr, &resp);
+        const char *hint = issue_refusal_hint(resp.status, body != NULL);
+        if (hint) {
+            hf_buf msg = HF_BUF_INIT;
+            hf_buf_printf(&msg, "%s (", err->msg);
+            hf_buf_printf(&msg, hint, owner, repo);
+            hf_buf_putc(&msg, ')');
+            hf_error_set(err, "%s", msg.ptr);
+            hf_buf_free(&msg);
+        }
+    }
+    if (rc == 0 && out)
+        rc = issue_from_response(&resp, out, err);
+    if (rc < 0)
+        hf_error_wrap(err, "issue %s/%s#%ld", owner, repo, number);
+    cJSON_free(text);
+    hf_http_response_free(&resp);
+    hf_buf_free(&path);
+    return rc;
+}
+
+int hf_gh_issue_get(hf_http *h, const char *owner, const char *repo, long number, hf_gh_issue **out,
+                    hf_error *err)
+{
+    return issue_call(h, owner, repo, number, "GET", NULL, out, err);
+}
+
+int hf_gh_issue_set_body(hf_http *h, const char *owner, const char *repo, long number,
+                         const char *body, hf_gh_issue **out, hf_error *err)
+{
+    cJSON *patch = cJSON_CreateObject();
+    cJSON_AddStringToObject(patch, "body", body ? body : "");
+    int rc = issue_call(h, owner, repo, number, "PATCH", patch, out, err);
+    cJSON_Delete(patch);
     return rc;
 }
 

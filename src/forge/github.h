@@ -2,7 +2,8 @@
  * PR by its head branch, create (adopting a duplicate), update, close, reopen,
  * comment, add missing labels and reviewers, delete the branch; and the hash
  * marker that says whether a PR's title and body are already what handoff
- * would write. Each call names the repository as owner and repo. */
+ * would write; and reading and rewriting an issue's body (the dashboard
+ * issue). Each call names the repository as owner and repo. */
 #ifndef HF_FORGE_GITHUB_H
 #define HF_FORGE_GITHUB_H
 
@@ -98,6 +99,32 @@ int hf_gh_repo_path(hf_buf *out, const char *owner, const char *repo, hf_error *
  * *deleted (optional) says whether this call removed it. */
 int hf_gh_branch_delete(hf_http *h, const char *owner, const char *repo, const char *branch,
                         bool *deleted, hf_error *err);
+
+/* ---- issues --------------------------------------------------------- */
+
+/* An issue as GitHub reports it (the fields the dashboard needs). Strings
+ * are never NULL: a body GitHub gives as null reads "". Free with
+ * hf_gh_issue_free. */
+typedef struct hf_gh_issue {
+    long number;
+    char *state; /* "open" or "closed" */
+    char *title;
+    char *body;
+    char *html_url;
+    bool is_pull; /* the number is a pull request's (GitHub shares them) */
+} hf_gh_issue;
+
+void hf_gh_issue_free(hf_gh_issue *issue);
+
+/* GET /repos/{owner}/{repo}/issues/{number}: conditional when the client
+ * has an ETag cache, so an unchanged issue costs a 304. Errors name the
+ * issue and, for 403, 404 and 410, what usually causes them. */
+int hf_gh_issue_get(hf_http *h, const char *owner, const char *repo, long number, hf_gh_issue **out,
+                    hf_error *err);
+/* PATCHes the body alone (title, state and labels are left as they are).
+ * out is optional. */
+int hf_gh_issue_set_body(hf_http *h, const char *owner, const char *repo, long number,
+                         const char *body, hf_gh_issue **out, hf_error *err);
 
 /* ---- the hash marker ------------------------------------------------ */
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A stateful fake of the GitHub REST endpoints handoff uses, for tests. It is
 // strict where GitHub is lenient (required headers, exact JSON bodies), keeps
-// pull requests, comments, labels, reviewers and branches in memory, paginates
+// pull requests, issues, comments, labels, reviewers and branches in memory,
+// holds issue edits to the dashboard markers, paginates
 // with `link` headers, answers conditional GETs with 304, and can inject
 // faults. Built-in modules only. See README.md beside this file.
 import http from 'node:http';
@@ -67,7 +68,7 @@ const opts = parseArgs(process.argv.slice(2));
 // Everything a test can observe through /_control/state, and what is saved to
 // STATE_DIR/state.json after every change.
 function emptyState() {
-  return { repos: {}, next_id: 1000 };
+  return { repos: {}, next_id: 1000, violations: [] };
 }
 
 let state = emptyState();
@@ -234,8 +235,10 @@ function repoState(full) {
       pulls: [],
       comments: [],
       reviews: [],
+      issues: [],
     };
   }
+  state.repos[full].issues ??= [];
   return state.repos[full];
 }
 
@@ -343,6 +346,45 @@ function renderPr(req, prefix, full, pr, single) {
   // The list endpoint has merged_at only; a single pull request also has merged.
   if (single) out.merged = pr.merged;
   return out;
+}
+
+function renderIssue(full, issue) {
+  return {
+    id: issue.id,
+    number: issue.number,
+    state: issue.state,
+    title: issue.title,
+    body: issue.body,
+    user: renderUser(issue.user),
+    labels: [],
+    locked: false,
+    html_url: `https://github.com/${full}/issues/${issue.number}`,
+    created_at: issue.created_at,
+    updated_at: issue.updated_at,
+    closed_at: issue.state === 'closed' ? issue.updated_at : null,
+  };
+}
+
+// ---- the dashboard markers -----------------------------------------------
+
+// handoff status --sync-issue owns the text between its markers; everything
+// else in the body is a person's. The fake holds it to that on every PATCH.
+const BLOCK_RE = /<!-- handoff:status:begin[^>]*-->[\s\S]*?<!-- handoff:status:end[^>]*-->/g;
+const BLOCK = '\u0000BLOCK\u0000';
+const outsideBlocks = (body) => (body ?? '').replace(BLOCK_RE, BLOCK);
+
+// Why the text outside the markers differs between before and after, or
+// null: it must be the same byte for byte, except that a block may be
+// appended at the end after blank lines.
+function outsideChange(before, after) {
+  const a = outsideBlocks(before);
+  const b = outsideBlocks(after);
+  if (a === b) return null;
+  if (b.startsWith(a) && /^\s*\u0000BLOCK\u0000\s*$/.test(b.slice(a.length))) return null;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return `the text outside the handoff markers changed at character ${i}: ` +
+    `${JSON.stringify(a.slice(i, i + 40))} became ${JSON.stringify(b.slice(i, i + 40))}`;
 }
 
 function renderComment(full, c) {
@@ -542,6 +584,22 @@ function handleApi(req, prefix, url, parts, body) {
           .filter((r) => r.number === pr.number)
           .map((r) => ({ id: r.id, user: renderUser(r.user), state: r.state, body: r.body || '' })),
       );
+    return notFound();
+  }
+
+  const oneIssue = /^issues\/(\d+)$/.exec(sub);
+  if (oneIssue) {
+    const issue = repo.issues.find((i) => i.number === Number(oneIssue[1]));
+    if (!issue) {
+      // GitHub serves pull requests as issues too; the fake only reads them.
+      const pr = findPr(repo, Number(oneIssue[1]));
+      if (pr && m === 'GET')
+        return json(200, { ...renderIssue(full, { ...pr, user: pr.user }),
+          html_url: `https://github.com/${full}/pull/${pr.number}`, pull_request: { url: '' } });
+      return notFound();
+    }
+    if (m === 'GET') return json(200, renderIssue(full, issue));
+    if (m === 'PATCH') return patchIssue(full, issue, body);
     return notFound();
   }
 
@@ -857,6 +915,35 @@ function patchPr(req, prefix, full, repo, pr, body) {
   return json(200, renderPr(req, prefix, full, pr, true));
 }
 
+// GitHub's limit on an issue body, in characters.
+const MAX_ISSUE_BODY = 65536;
+
+function patchIssue(full, issue, body) {
+  const bad = checkFields(body, { title: 'string', body: 'string', state: 'string' });
+  if (bad) return bad;
+  if (!Object.keys(body).length) return invalid('fake-forge: empty update');
+  if (body.body !== undefined) {
+    if ([...body.body].length > MAX_ISSUE_BODY)
+      return invalid('Validation Failed', [{ resource: 'Issue', field: 'body', code: 'custom',
+        message: `body is too long (maximum is ${MAX_ISSUE_BODY} characters)` }]);
+    const why = outsideChange(issue.body, body.body);
+    if (why) {
+      (state.violations ??= []).push({ repo: full, number: issue.number, seq, reason: why });
+      saveState();
+      return invalid(`fake-forge: ${why}`);
+    }
+    issue.body = body.body;
+  }
+  if (body.title !== undefined) issue.title = body.title;
+  if (body.state !== undefined) {
+    if (!['open', 'closed'].includes(body.state))
+      return invalid('Validation Failed', [{ resource: 'Issue', field: 'state', code: 'invalid' }]);
+    issue.state = body.state;
+  }
+  issue.updated_at = nowIso();
+  return json(200, renderIssue(full, issue));
+}
+
 // ---- faults ----------------------------------------------------------------
 
 const FAULT_KINDS = ['drop', 'reset', 'retry-after', '429', 'ratelimit', 'forbidden', 'pr-exists', 'delay'];
@@ -1066,6 +1153,26 @@ function handleControl(req, res, parts, text) {
     const pr = newPr(body.repo, repo, { title: 'seeded', ...body });
     saveState();
     return ok(pr);
+  }
+  if (what === 'issues' && m === 'POST') {
+    // A person opens an issue, or (with number) edits its title or body:
+    // not held to the markers, and not in the request log.
+    if (!body || typeof body.repo !== 'string') return send(res, json(400, { message: 'control: repo required' }));
+    const repo = repoState(body.repo);
+    let issue;
+    if (body.number !== undefined) {
+      issue = repo.issues.find((i) => i.number === body.number);
+      if (!issue) return send(res, json(404, { message: 'control: no such issue' }));
+    } else {
+      const t = nowIso();
+      issue = { id: state.next_id++, number: repo.next_number++, title: 'seeded', body: null,
+        state: 'open', user: config.user, created_at: t, updated_at: t };
+      repo.issues.push(issue);
+    }
+    for (const k of ['title', 'body', 'state', 'user']) if (k in body) issue[k] = body[k];
+    issue.updated_at = nowIso();
+    saveState();
+    return ok(issue);
   }
   if (what === 'reviews' && m === 'POST') {
     const repo = body && typeof body.repo === 'string' ? state.repos[body.repo] : null;

@@ -689,6 +689,47 @@ static void updates_closes_reopens_comments(void **state)
     hf_gh_pr_free(pr);
 }
 
+/* The dashboard issue: its body read (null reads ""), rewritten alone, and
+ * the refusals named with the issue and their usual cause. */
+static void reads_and_rewrites_an_issue_body(void **state)
+{
+    ctx *c = *state;
+    fake_forge_control(&forge, "issues", "{\"repo\":\"acme/ops\",\"title\":\"Dashboard\"}");
+    hf_gh_issue *issue = NULL;
+    hf_error err;
+    assert_int_equal(hf_gh_issue_get(c->http, "acme", "ops", 1, &issue, &err), 0);
+    assert_int_equal(issue->number, 1);
+    assert_string_equal(issue->body, "");
+    assert_string_equal(issue->state, "open");
+    assert_false(issue->is_pull);
+    hf_gh_issue_free(issue);
+    /* The fake holds every issue PATCH to the markers: only a block may be
+     * added or changed. */
+    const char *block = "<!-- handoff:status:begin -->\r\n\"q\"\r\n<!-- handoff:status:end -->";
+    assert_int_equal(hf_gh_issue_set_body(c->http, "acme", "ops", 1, block, &issue, &err), 0);
+    assert_string_equal(issue->body, block);
+    assert_string_equal(issue->title, "Dashboard");
+    hf_gh_issue_free(issue);
+    char *b = logged_body(-1);
+    assert_string_equal(b, "{\"body\":\"<!-- handoff:status:begin -->\\r\\n\\\"q\\\"\\r\\n"
+                           "<!-- handoff:status:end -->\"}");
+    free(b);
+    assert_int_equal(hf_gh_issue_set_body(c->http, "acme", "ops", 1, "text", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "422"));
+    assert_non_null(strstr(err.msg, "outside the handoff markers changed"));
+
+    assert_int_equal(hf_gh_issue_get(c->http, "acme", "ops", 9, &issue, &err), -1);
+    assert_null(issue);
+    assert_non_null(strstr(err.msg, "issue acme/ops#9: GET /repos/acme/ops/issues/9: 404"));
+    assert_non_null(strstr(err.msg, "no such issue, or the token cannot see acme/ops"));
+    inject("{\"method\":\"PATCH\",\"kind\":\"forbidden\"}");
+    assert_int_equal(hf_gh_issue_set_body(c->http, "acme", "ops", 1, "x", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "issue acme/ops#1: PATCH /repos/acme/ops/issues/1: 403"));
+    assert_non_null(strstr(err.msg, "Issues write permission"));
+    assert_int_equal(hf_gh_issue_get(c->http, "acme", "../x", 1, &issue, &err), -1);
+    assert_int_equal(hf_gh_issue_get(c->http, "acme", "ops", 0, &issue, &err), -1);
+}
+
 static void adds_only_missing_labels(void **state)
 {
     ctx *c = *state;
@@ -963,6 +1004,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dropped_create_adopts_instead_of_duplicating, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(updates_closes_reopens_comments, setup, teardown),
+        cmocka_unit_test_setup_teardown(reads_and_rewrites_an_issue_body, setup, teardown),
         cmocka_unit_test_setup_teardown(adds_only_missing_labels, setup, teardown),
         cmocka_unit_test_setup_teardown(requests_only_missing_reviewers, setup, teardown),
         cmocka_unit_test_setup_teardown(deletes_branch_once, setup, teardown),
