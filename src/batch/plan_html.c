@@ -378,7 +378,7 @@ static void put_file(hf_buf *out, const hf_config *cfg, const hf_repo_plan *p,
             hf_buf_puts(out, "<tr class=h><th colspan=4>");
             hf_html_escape(out, h->header, h->header_len);
             hf_buf_put(out, labels.ptr, labels.len);
-            hf_buf_putc(out, '\n');
+            hf_buf_puts(out, "</tr>\n");
             for (size_t k = 0; k < h->rows.len; k++) {
                 const hf_diff_row *r = h->rows.items[k];
                 hf_buf_puts(out, r->kind == HF_ROW_CHANGED ? "<tr class=x>" : "<tr>");
@@ -386,7 +386,7 @@ static void put_file(hf_buf *out, const hf_config *cfg, const hf_repo_plan *p,
                 char add = r->kind == HF_ROW_CONTEXT ? 0 : 'a';
                 put_side(out, l, &r->old, del);
                 put_side(out, l, &r->new, add);
-                hf_buf_putc(out, '\n');
+                hf_buf_puts(out, "</tr>\n");
             }
         }
         hf_buf_puts(out, "</table>\n");
@@ -441,6 +441,8 @@ void hf_plan_html_repo(hf_buf *out, const hf_config *cfg, const hf_repo_plan *p,
     hf_buf_printf(out, "<section class=repo id=repo-%zu tabindex=-1 data-status=%s data-family=\"",
                   index, hf_plan_status_name(p->status));
     hf_html_puts(out, r->family);
+    hf_buf_puts(out, "\" data-repo-name=\"");
+    hf_html_puts(out, r->name);
     hf_buf_printf(out, "\">\n<h2><a href=\"#repo-%zu\">", index);
     hf_html_puts(out, r->name);
     hf_buf_puts(out, "</a> ");
@@ -647,7 +649,7 @@ static void put_matrix(hf_buf *out, const hf_config *cfg, const hf_vec *plans)
                 hf_buf_puts(out, owner);
             }
         }
-        hf_buf_putc(out, '\n');
+        hf_buf_puts(out, "</tr>\n");
     }
     hf_buf_puts(out, "</tbody>\n</table></div>\n");
 }
@@ -679,7 +681,7 @@ static void put_fleet_table(hf_buf *out, const hf_plan_page *page, const hf_vec 
                 p->before.error, p->after.error, p->before.warning, p->after.warning);
             put_held(out, p, true);
         }
-        hf_buf_putc(out, '\n');
+        hf_buf_puts(out, "</tr>\n");
     }
     hf_buf_puts(out, "</tbody>\n</table>\n");
 }
@@ -707,7 +709,7 @@ static void put_links(hf_buf *out, const hf_config *cfg)
             hf_buf_puts(out, " \xC2\xB7 ");
             put_url(out, c->doc, "doc");
         }
-        hf_buf_putc(out, '\n');
+        hf_buf_puts(out, "</tr>\n");
     }
     for (size_t i = 0; i < cfg->exceptions.len; i++) {
         const hf_exception *e = cfg->exceptions.items[i];
@@ -730,7 +732,7 @@ static void put_links(hf_buf *out, const hf_config *cfg)
             hf_buf_puts(out, " \xC2\xB7 delete when: ");
             hf_html_puts(out, e->delete_when);
         }
-        hf_buf_putc(out, '\n');
+        hf_buf_puts(out, "</tr>\n");
     }
     hf_buf_puts(out, "</tbody>\n</table>\n");
 }

@@ -236,7 +236,8 @@ static void section_escapes_repo_text(void **state)
     assert_null(strstr(html, "<img"));
     assert_null(strstr(html, "'</td>'"));
     const char *want[] = {
-        "<section class=repo id=repo-7 tabindex=-1 data-status=changes data-family=\"image\">",
+        "<section class=repo id=repo-7 tabindex=-1 data-status=changes data-family=\"image\" "
+        "data-repo-name=\"acme/odoo-docker\">",
         "<code>ops/&lt;script&gt;window.pwned=1&lt;/script&gt;.sh</code>",
         "<td class=d>&lt;img src=x onerror=alert(<span class=l>1</span>)&gt;",
         /* shell colouring: keyword, variable, string, comment */
