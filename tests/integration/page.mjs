@@ -24,7 +24,9 @@ function check(name, cond, detail) {
 
 const browser = await chromium.launch({
   executablePath: process.env.HF_CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
+  // as root (CI) chromium needs --no-sandbox; a small /dev/shm in a
+  // container would crash it otherwise
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
 });
 
 // A page in a fresh context; every request other than the page itself and
