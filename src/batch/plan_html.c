@@ -566,7 +566,7 @@ static void put_head(hf_buf *out, const hf_plan_page *page, size_t repos)
         hf_html_puts(out, m->command);
         hf_buf_puts(out, "</code>\n");
     }
-    hf_buf_puts(out, "<p class=keys>Keys: <kbd>j</kbd>/<kbd>n</kbd> next repo, "
+    hf_buf_puts(out, "<p class=keys id=keys hidden>Keys: <kbd>j</kbd>/<kbd>n</kbd> next repo, "
                      "<kbd>k</kbd>/<kbd>p</kbd> previous.</p>\n</header>\n");
 }
 

@@ -174,8 +174,8 @@ async function sample(planPath, matrixPath, patchDir, shots) {
   const nojs = await open({ javaScriptEnabled: false });
   const shown = await nojs.tab.$$eval("section.repo", (s) => s.filter((x) => x.offsetParent !== null).length);
   const openFiles = await nojs.tab.$$eval("details.file", (d) => d.every((x) => x.open));
-  const filters = await nojs.tab.$eval("#filters", (f) => f.offsetParent === null);
-  check("without JavaScript: every repo shown, diffs open, filters hidden",
+  const filters = await nojs.tab.$$eval("#filters, #keys", (f) => f.length === 2 && f.every((x) => x.offsetParent === null));
+  check("without JavaScript: every repo shown, diffs open, filters and keys hint hidden",
     shown === plan.repos.length && openFiles && filters, { shown, openFiles, filters });
   await nojs.tab.screenshot({ path: join(shots, "sample-nojs.png") });
   await nojs.context.close();

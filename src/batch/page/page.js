@@ -47,7 +47,9 @@
     history.replaceState(null, "", "#" + sec.id);
   }
 
+  // the filters and keys work only with this script: shown only with it
   form.hidden = false;
+  document.getElementById("keys").hidden = false;
   form.addEventListener("change", apply);
   apply();
   var start = repos.findIndex(function (sec) {
