@@ -3,6 +3,7 @@
  * check the contract before and after, build the commit (never pushed) and
  * show the diff. Writes no working copy and nothing remote. */
 #include "batch/plan.h"
+#include "batch/plan_html.h"
 #include "batch/plan_report.h"
 #include "cmd/cli.h"
 #include "util/buf.h"
@@ -31,9 +32,10 @@ static const char plan_usage[] =
     "  --source NAME=LOC    fetch repo NAME from LOC (a path, file:// or http(s)://)\n"
     "                       instead of its forge URL (repeatable)\n"
     "  --today DATE         the date for exception expiry and markers (default: today)\n"
-    "  --format FORMAT      text (default), json (plan.json) or markdown\n"
+    "  --format FORMAT      text (default), json (plan.json), markdown, or html (the\n"
+    "                       review page: owner matrix, fleet table, side-by-side diffs)\n"
     "  --out DIR            write DIR/<owner>__<name>.patch (git am-able),\n"
-    "                       DIR/plan.json and DIR/summary.md\n"
+    "                       DIR/plan.json, DIR/summary.md and DIR/index.html (the page)\n"
     "  --stat               text: one line per step and link naming the files it\n"
     "                       changes, instead of the diff\n"
     "  --strict             all or nothing per repo: a repo with anything held back\n"
@@ -100,19 +102,20 @@ static char *reproduce_command(int argc, char **argv, const char *config_dir, hf
     return hf_buf_detach(&b);
 }
 
-typedef enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN } plan_format;
+typedef enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN, FMT_HTML } plan_format;
 
 /* Output written as each repo's plan is ready (in fleet order). */
 typedef struct stream_ctx {
     const hf_plan_meta *meta;
     plan_format fmt;
     int color;
-    bool stat; /* --stat: the changes by step instead of the diff */
+    bool stat;        /* --stat: the changes by step instead of the diff */
     bool hold_stdout; /* print at the end instead (a live progress display) */
     bool stdout_started;
     const char *out_dir;
     FILE *out_json; /* DIR/plan.json, written under a temporary name */
     hf_buf out_json_tmp;
+    hf_plan_page *page; /* the review page (--format html, --out) */
     bool out_started;
     bool failed;
     hf_error err;
@@ -140,6 +143,8 @@ static void print_repo(stream_ctx *sc, hf_repo_plan *plan)
 static void repo_ready(hf_repo_plan *plan, void *ctx)
 {
     stream_ctx *sc = ctx;
+    if (sc->page && !sc->failed && hf_plan_page_add(sc->page, plan, &sc->err) < 0)
+        sc->failed = true;
     if (sc->out_json && !sc->failed) {
         char *part = hf_plan_json_repo(plan, !sc->out_started);
         sc->out_started = true;
@@ -169,8 +174,37 @@ static int open_out(stream_ctx *sc, hf_error *err)
     return 0;
 }
 
+/* DIR/index.html: written under a temporary name, renamed when complete. */
+static int write_page(stream_ctx *sc, const hf_vec *plans, hf_error *err)
+{
+    hf_buf tmp = HF_BUF_INIT, final = HF_BUF_INIT;
+    hf_buf_printf(&tmp, "%s/index.html.tmp-XXXXXX", sc->out_dir);
+    hf_buf_printf(&final, "%s/index.html", sc->out_dir);
+    int rc = 0, fd = mkstemp(tmp.ptr);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        rc = hf_error_set(err, "%s: cannot create", tmp.ptr);
+        if (fd >= 0)
+            close(fd);
+        goto done;
+    }
+    rc = hf_plan_page_write(sc->page, f, plans, err);
+    if (rc == 0 && (fflush(f) != 0 || fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+        rc = hf_error_set(err, "%s: write failed", tmp.ptr);
+    if (fclose(f) != 0 && rc == 0)
+        rc = hf_error_set(err, "%s: write failed", tmp.ptr);
+    if (rc == 0 && rename(tmp.ptr, final.ptr) != 0)
+        rc = hf_error_set(err, "%s: cannot rename into place", final.ptr);
+    if (rc != 0)
+        unlink(tmp.ptr);
+done:
+    hf_buf_free(&tmp);
+    hf_buf_free(&final);
+    return rc;
+}
+
 /* Finishes plan.json (renamed into place only when complete) and writes
- * summary.md. */
+ * summary.md and index.html. */
 static int close_out(stream_ctx *sc, const hf_vec *plans, hf_error *err)
 {
     hf_buf final = HF_BUF_INIT;
@@ -188,6 +222,8 @@ static int close_out(stream_ctx *sc, const hf_vec *plans, hf_error *err)
         unlink(sc->out_json_tmp.ptr);
     if (rc == 0)
         rc = hf_plan_write_summary(sc->out_dir, sc->meta, plans, err);
+    if (rc == 0 && !sc->failed)
+        rc = write_page(sc, plans, err);
     hf_buf_free(&final);
     hf_buf_free(&sc->out_json_tmp);
     return rc;
@@ -246,13 +282,13 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
             }
             break;
         case HF_OPT_FORMAT: {
-            static const char *const formats[] = {"text", "json", "markdown", NULL};
+            static const char *const formats[] = {"text", "json", "markdown", "html", NULL};
             int f = hf_cli_format("plan", optarg, formats);
             if (f < 0) {
                 rc = HF_EXIT_USAGE;
                 goto done;
             }
-            fmt = f == 0 ? FMT_TEXT : f == 1 ? FMT_JSON : FMT_MARKDOWN;
+            fmt = (plan_format)f;
             break;
         }
         case OPT_OUT:
@@ -301,10 +337,17 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
     bool live = isatty(STDERR_FILENO) && g.verbosity != HF_LOG_QUIET;
     stream_ctx sc = {
         .meta = &meta, .fmt = fmt, .color = color, .stat = stat_only, .out_dir = out_dir};
+    if ((fmt == FMT_HTML || out_dir) && hf_plan_page_new(&sc.page, &cfg, &meta, &err) < 0) {
+        hf_log_error("%s", err.msg);
+        rc = HF_EXIT_RUNTIME;
+        hf_buf_free(&templates);
+        goto done;
+    }
     if (out_dir && open_out(&sc, &err) < 0) {
         hf_log_error("--out: %s", err.msg);
         rc = HF_EXIT_RUNTIME;
         hf_buf_free(&templates);
+        hf_plan_page_free(sc.page);
         goto done;
     }
     hf_plan_options opts = {.cfg = &cfg,
@@ -318,7 +361,7 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
                             .progress_tty = live,
                             .quiet = g.verbosity == HF_LOG_QUIET,
                             .keep_patch = out_dir != NULL,
-                            .keep_diff = fmt == FMT_TEXT,
+                            .keep_diff = fmt == FMT_TEXT || sc.page != NULL,
                             .keep_color_diff = fmt == FMT_TEXT && color,
                             .strict = strict,
                             .verbose = g.verbosity == HF_LOG_VERBOSE,
@@ -343,6 +386,11 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         char *md = hf_plan_markdown(&meta, &plans);
         fputs(md, stdout);
         free(md);
+    } else if (fmt == FMT_HTML) {
+        if (!sc.failed && hf_plan_page_write(sc.page, stdout, &plans, &err) < 0) {
+            hf_log_error("%s", err.msg);
+            rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
+        }
     } else {
         hf_plan_write_text_table(stdout, &plans);
     }
@@ -351,9 +399,10 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
         rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
     }
     if (sc.failed) {
-        hf_log_error("--out: %s", sc.err.msg);
+        hf_log_error("%s%s", out_dir ? "--out: " : "", sc.err.msg);
         rc = hf_exit_merge(rc, HF_EXIT_RUNTIME);
     }
+    hf_plan_page_free(sc.page);
     for (size_t i = 0; i < plans.len; i++)
         rc = hf_exit_merge(rc, hf_plan_exit(plans.items[i], strict, detailed));
 done:

@@ -176,7 +176,7 @@ fi
 # --- determinism and convergence ---------------------------------------------
 "$HANDOFF" -C "$cfg" plan -q --cache "$HF_TMP/cache" --today 2026-11-27 "${sources[@]}" --out "$HF_TMP/out2" >/dev/null
 # (but for the --out it names in the reproducing command)
-if diff -r -I '^Reproduce with ' "$HF_TMP/out" "$HF_TMP/out2" >/dev/null; then ok "a second run writes byte-identical output"; else not_ok "re-run differs" "$(diff -r "$HF_TMP/out" "$HF_TMP/out2" | head)"; fi
+if diff -r -I '^Reproduce with ' -I '^<code class=cmd>' "$HF_TMP/out" "$HF_TMP/out2" >/dev/null; then ok "a second run writes byte-identical output"; else not_ok "re-run differs" "$(diff -r "$HF_TMP/out" "$HF_TMP/out2" | head)"; fi
 if grep -qxF "Reproduce with \`handoff -C $cfg plan --cache $HF_TMP/cache --today 2026-11-27 ${sources[*]} --out $HF_TMP/out\`." "$HF_TMP/out/summary.md"; then
     ok "summary.md: the command that reproduces the plan (command, sources, date, --out)"
 else
