@@ -10,8 +10,7 @@
 static const hf_command commands[] = {
     {"validate", "check the configuration in DIR (default ./recipes); touches no repo",
      hf_cmd_validate},
-    {"plan", "dry run: fetch, apply recipes, gate, contract before/after, show diffs",
-     hf_cmd_plan},
+    {"plan", "dry run: fetch, apply recipes, gate, contract before/after, show diffs", hf_cmd_plan},
     {"apply", "plan, then commit to the batch branch, push, open or update the PR", hf_cmd_apply},
     {"status", "pull-request state of every fleet repo; --sync-issue: a dashboard issue",
      hf_cmd_status},
@@ -49,9 +48,8 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {HF_GLOBAL_LONGOPTS,
-                                             {"version", no_argument, NULL, HF_OPT_VERSION},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        HF_GLOBAL_LONGOPTS, {"version", no_argument, NULL, HF_OPT_VERSION}, {NULL, 0, NULL, 0}};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     hf_global_opts g = {.config_dir = "recipes",
                         .jobs = ncpu > 0 ? (int)ncpu : 1,

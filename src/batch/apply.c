@@ -232,8 +232,8 @@ static int record(run *r, hf_repo_apply *res, const char *result, const record_o
 /* After a push or a commit under the lease: a lease the remote refused
  * (lease_rc) means someone else moved the branch, any other failure is an
  * error; either is recorded. Returns true when this repo's run ends here. */
-static bool lease_failed(run *r, hf_repo_apply *res, const record_opts *ro, int rc,
-                         int lease_rc, const hf_error *err)
+static bool lease_failed(run *r, hf_repo_apply *res, const record_opts *ro, int rc, int lease_rc,
+                         const hf_error *err)
 {
     if (rc == lease_rc) {
         res->result = HF_APPLY_HUMAN_MODIFIED;
@@ -248,7 +248,6 @@ static bool lease_failed(run *r, hf_repo_apply *res, const record_opts *ro, int 
     }
     return false;
 }
-
 
 static const char *source_url(const hf_apply_options *o, const hf_repo *r, hf_buf *scratch)
 {

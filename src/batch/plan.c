@@ -121,20 +121,24 @@ void hf_repo_plan_release_details(hf_repo_plan *plan)
     plan->details_released = true;
 }
 
+bool hf_plan_link_first(const hf_repo_plan *p, size_t i)
+{
+    const hf_plan_change *c = p->changes.items[i];
+    const char *id = c->capability ? c->capability : c->exception;
+    for (size_t k = 0; k < i; k++) {
+        const hf_plan_change *d = p->changes.items[k];
+        if (!strcmp(id, d->capability ? d->capability : d->exception))
+            return false;
+    }
+    return true;
+}
+
 /* Distinct capabilities and exceptions behind the changes. */
 static size_t count_links(const hf_repo_plan *p)
 {
     size_t n = 0;
-    for (size_t i = 0; i < p->changes.len; i++) {
-        const hf_plan_change *c = p->changes.items[i];
-        const char *id = c->capability ? c->capability : c->exception;
-        bool seen = false;
-        for (size_t k = 0; k < i && !seen; k++) {
-            const hf_plan_change *d = p->changes.items[k];
-            seen = !strcmp(id, d->capability ? d->capability : d->exception);
-        }
-        n += !seen;
-    }
+    for (size_t i = 0; i < p->changes.len; i++)
+        n += hf_plan_link_first(p, i);
     return n;
 }
 

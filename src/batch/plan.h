@@ -85,6 +85,10 @@ typedef struct hf_repo_plan {
 } hf_repo_plan;
 
 void hf_repo_plan_free(void *plan);
+
+/* Whether change i is the first of p's changes behind its capability or
+ * exception (for listing each link once). */
+bool hf_plan_link_first(const hf_repo_plan *p, size_t i);
 /* Whether a plan holds something back by policy. */
 bool hf_plan_has_policy_hold(const hf_repo_plan *plan);
 /* The exit status a plan of this repo asks for (cmd/cli.h's HF_EXIT_*

@@ -489,13 +489,7 @@ static char *links_html(const hf_repo_plan *p)
     hf_buf b = HF_BUF_INIT;
     for (size_t i = 0; i < p->changes.len; i++) {
         const hf_plan_change *c = p->changes.items[i];
-        const char *id = c->capability ? c->capability : c->exception;
-        bool seen = false;
-        for (size_t k = 0; k < i && !seen; k++) {
-            const hf_plan_change *d = p->changes.items[k];
-            seen = !strcmp(id, d->capability ? d->capability : d->exception);
-        }
-        if (seen)
+        if (!hf_plan_link_first(p, i))
             continue;
         hf_buf_puts(&b, "<small>");
         link_anchor(&b, c->capability, c->exception);

@@ -19,8 +19,10 @@
 
 int hf_exit_merge(int a, int b)
 {
-    static const int rank[] = {[HF_EXIT_OK] = 0,      [HF_EXIT_PENDING] = 1,
-                               [HF_EXIT_BLOCKED] = 2, [HF_EXIT_RUNTIME] = 3,
+    static const int rank[] = {[HF_EXIT_OK] = 0,
+                               [HF_EXIT_PENDING] = 1,
+                               [HF_EXIT_BLOCKED] = 2,
+                               [HF_EXIT_RUNTIME] = 3,
                                [HF_EXIT_USAGE] = 4};
     return rank[a] >= rank[b] ? a : b;
 }
@@ -156,8 +158,7 @@ int hf_cli_check_config(hf_config *cfg, const char *config_dir, const hf_load_op
     return rc;
 }
 
-int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,
-                       int expired_is_error)
+int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today, int expired_is_error)
 {
     hf_diags diags = HF_DIAGS_INIT;
     hf_load_options opts = {.today = today, .expired_is_error = expired_is_error};
@@ -165,8 +166,8 @@ int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,
     hf_diags_sort(&diags);
     hf_diags_print(&diags, stderr);
     if (rc < 0)
-        fprintf(stderr, "handoff: error: %zu problem%s in the configuration in %s\n",
-                diags.errors, diags.errors == 1 ? "" : "s", g->config_dir);
+        fprintf(stderr, "handoff: error: %zu problem%s in the configuration in %s\n", diags.errors,
+                diags.errors == 1 ? "" : "s", g->config_dir);
     hf_diags_free(&diags);
     return rc < 0 ? HF_EXIT_USAGE : 0;
 }
@@ -255,9 +256,8 @@ int hf_cli_token(const char *file, char **out)
     return 0;
 }
 
-int hf_cli_fleet(const char *cmd, const hf_global_opts *g, hf_date today,
-                 const hf_selection *sel, const hf_vec *sources, hf_config *cfg,
-                 hf_vec *repos)
+int hf_cli_fleet(const char *cmd, const hf_global_opts *g, hf_date today, const hf_selection *sel,
+                 const hf_vec *sources, hf_config *cfg, hf_vec *repos)
 {
     int rc = hf_cli_load_config(cfg, g, today, 0);
     if (rc)

@@ -32,11 +32,13 @@ enum {
 };
 
 #define HF_GLOBAL_SHORTOPTS "C:j:qvh"
-#define HF_GLOBAL_LONGOPTS                                                                     \
-    {"cache", required_argument, NULL, HF_OPT_CACHE},                                          \
-        {"color", required_argument, NULL, HF_OPT_COLOR},                                      \
-        {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},                \
-        {"help", no_argument, NULL, 'h'}
+#define HF_GLOBAL_LONGOPTS                                                                         \
+    {"cache", required_argument, NULL, HF_OPT_CACHE},                                              \
+        {"color", required_argument, NULL, HF_OPT_COLOR}, {"quiet", no_argument, NULL, 'q'},       \
+        {"verbose", no_argument, NULL, 'v'},                                                       \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 
 /* Handles a global option. Returns 1 when c was one (and applied to g), 0
  * when it is not a global option, -1 after printing a usage error. */
@@ -91,9 +93,8 @@ int hf_cli_load_config(hf_config *cfg, const hf_global_opts *g, hf_date today,
  * and checked (cfg must be freed by the caller whatever the result), the
  * selected repos (const hf_repo *) in repos, and every --source naming a
  * fleet repo. Returns 0 or an exit status after printing why. */
-int hf_cli_fleet(const char *cmd, const hf_global_opts *g, hf_date today,
-                 const hf_selection *sel, const hf_vec *sources, hf_config *cfg,
-                 hf_vec *repos);
+int hf_cli_fleet(const char *cmd, const hf_global_opts *g, hf_date today, const hf_selection *sel,
+                 const hf_vec *sources, hf_config *cfg, hf_vec *repos);
 
 /* A usage error unless every --source names a fleet repo. */
 int hf_cli_sources_known(const char *cmd, const hf_config *cfg, const hf_vec *sources);
