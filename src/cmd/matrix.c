@@ -29,6 +29,8 @@ static const char matrix_usage[] =
     "  --token-file FILE  with --live: the token (default: GITHUB_TOKEN); without a\n"
     "                     token, pull requests as the state journal last saw them\n"
     "  --state FILE       with --live: apply's state journal (default: in the cache)\n"
+    "  --app-id ID        with --live: ask as the GitHub App ID (with --app-key)\n"
+    "  --app-key FILE     instead of a token: FILE is its PEM private key\n"
     "\n"
     "Exit status: 0, 1 when --live could not reach a repo, or 2 on a usage or\n"
     "configuration error.\n";
@@ -49,6 +51,8 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
         {"forge-api", required_argument, NULL, HF_OPT_FORGE_API},
         {"token-file", required_argument, NULL, HF_OPT_TOKEN_FILE},
         {"state", required_argument, NULL, HF_OPT_STATE},
+        {"app-id", required_argument, NULL, HF_OPT_APP_ID},
+        {"app-key", required_argument, NULL, HF_OPT_APP_KEY},
         {NULL, 0, NULL, 0}};
     hf_global_opts g = *global;
     hf_selection sel = {0};
@@ -97,12 +101,13 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
             goto done;
         }
     }
-    if (!live && (ra.sources.len || ra.forge_api || ra.token_file || ra.state)) {
-        rc = hf_cli_usage_error("matrix",
-                                "--source, --forge-api, --token-file and --state need --live");
+    if (!live &&
+        (ra.sources.len || ra.forge_api || ra.token_file || ra.state || ra.app_id || ra.app_key)) {
+        rc = hf_cli_usage_error("matrix", "--source, --forge-api, --token-file, --state, "
+                                          "--app-id and --app-key need --live");
         goto done;
     }
-    if (live && hf_cli_token(ra.token_file, &token) < 0) {
+    if (live && !ra.app_id && !ra.app_key && hf_cli_token(ra.token_file, &token) < 0) {
         rc = HF_EXIT_USAGE;
         goto done;
     }
@@ -116,8 +121,13 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
     hf_vec repos = HF_VEC_INIT, statuses = HF_VEC_INIT;
     hf_state state = {0};
     hf_matrix_live *rows = NULL;
+    hf_auth *auth = NULL;
     char *cache = NULL;
     if ((rc = hf_cli_fleet("matrix", &g, today, &sel, &ra.sources, &cfg, &repos)) != 0)
+        goto out;
+    if (live && (ra.app_id || ra.app_key) &&
+        (rc = hf_cli_auth("matrix", &ra, ra.forge_api ? ra.forge_api : cfg.fleet.forge_api, NULL,
+                          &repos, &auth)) != 0)
         goto out;
     if (live) {
         rows = hf_xcalloc(repos.len ? repos.len : 1, sizeof(*rows));
@@ -125,6 +135,7 @@ int hf_cmd_matrix(int argc, char **argv, const hf_global_opts *global)
         hf_matrix_live_options lo = {.cfg = &cfg,
                                      .sources = &ra.sources,
                                      .token = token,
+                                     .auth = auth,
                                      .forge_api = ra.forge_api,
                                      .cache_dir = cache,
                                      .state_path = ra.state,
@@ -145,6 +156,7 @@ out:
         hf_scan_report_free(&rows[i].scan);
     free(rows);
     free(cache);
+    hf_auth_free(auth);
     hf_vec_free(&statuses, hf_repo_status_free);
     hf_state_free(&state);
     hf_vec_free(&repos, NULL);

@@ -72,6 +72,20 @@ expect_eq "status as the App: the PR from the forge" "1 forge" \
 expect_eq "status as the App: one token for the one owner" 1 \
     "$(count '/\/access_tokens$/.test(r.path)')"
 
+# matrix --live as the App: the repos fetched and the PRs asked with
+# installation tokens, nothing with a token of a person
+forge_clear_log
+rc=0
+env -u GITHUB_TOKEN "$HANDOFF" -C "$CFG" --cache "$CACHE" matrix --live --format json \
+    --forge-api "$FORGE" --state "$STATE" "${SOURCES[@]}" --app-id "$APP_ID" --app-key "$APP_KEY" \
+    >"$HF_TMP/out" 2>"$HF_TMP/err" || rc=$?
+cat "$HF_TMP/out" "$HF_TMP/err" >>"$HF_TMP/all-output"
+expect_eq "matrix --live as the App: exit 0" 0 "$rc"
+expect_eq "matrix --live as the App: the docker PR from the forge" "1" \
+    "$(jsq "d.repos.find(r => r.repo === '$DOCKER').pull_request.number" <"$HF_TMP/out")"
+expect_eq "matrix --live as the App: every API request carried the App's credentials" 0 \
+    "$(count 'r.credential !== "jwt" && !/^installation:/.test(r.credential)')"
+
 # ---- 4. the wrong key: refused once, said clearly, nothing touched ---------------
 cp "$HF_TMP/forge/installation-tokens" "$HF_TMP/minted-tokens" # fresh forgets them
 fresh
