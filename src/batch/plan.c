@@ -99,6 +99,7 @@ void hf_repo_plan_free(void *p)
     hf_vec_free(&plan->notes, free);
     hf_vec_free(&plan->idle, free);
     hf_vec_free(&plan->examined, free);
+    hf_vec_free(&plan->open_errors, free);
     free(plan->patch);
     free(plan->diff);
     free(plan->diff_color);
@@ -113,6 +114,7 @@ void hf_repo_plan_release_details(hf_repo_plan *plan)
     hf_vec_free(&plan->notes, free);
     hf_vec_free(&plan->idle, free);
     hf_vec_free(&plan->examined, free);
+    hf_vec_free(&plan->open_errors, free);
     free(plan->patch);
     free(plan->diff);
     free(plan->diff_color);
@@ -405,7 +407,8 @@ static void fail(hf_repo_plan *plan, const char *msg)
 }
 
 static int scan_counts(const hf_plan_options *o, const hf_repo *r, git_repository *mirror,
-                       const git_oid *tree, hf_contract_counts *counts, hf_error *err)
+                       const git_oid *tree, hf_contract_counts *counts, hf_vec *open_errors,
+                       hf_error *err)
 {
     hf_scan_report rep = {0};
     hf_scan_target t = {.repo = r->name, .family = r->family, .today = o->today};
@@ -416,6 +419,15 @@ static int scan_counts(const hf_plan_options *o, const hf_repo *r, git_repositor
         rc = hf_error_set(err, "contract scan: %s", (const char *)rep.problems.items[0]);
     if (rc == 0)
         hf_contract_count(&rep.findings, counts);
+    for (size_t i = 0; rc == 0 && open_errors && i < rep.findings.len; i++) {
+        const hf_finding *f = rep.findings.items[i];
+        if (f->state != HF_FINDING_EXCEPTED && f->severity == HF_SEV_ERROR &&
+            open_errors->len < HF_PLAN_OPEN_ERRORS) {
+            hf_buf b = HF_BUF_INIT;
+            hf_buf_printf(&b, "%s:%d:%d: %s", f->path, f->line, f->column, f->rule->id);
+            hf_vec_push(open_errors, hf_buf_detach(&b));
+        }
+    }
     hf_scan_report_free(&rep);
     return rc;
 }
@@ -549,8 +561,8 @@ static void plan_repo(const hf_plan_options *o, hf_repo_plan *plan, hf_progress 
         goto done;
     }
     git_oid_tostr(plan->tree, sizeof(plan->tree), &new_tree);
-    if (scan_counts(o, r, mirror, &base.tree, &plan->before, &err) < 0 ||
-        scan_counts(o, r, mirror, &new_tree, &plan->after, &err) < 0) {
+    if (scan_counts(o, r, mirror, &base.tree, &plan->before, NULL, &err) < 0 ||
+        scan_counts(o, r, mirror, &new_tree, &plan->after, &plan->open_errors, &err) < 0) {
         fail(plan, err.msg);
         goto done;
     }

@@ -33,6 +33,9 @@ typedef enum {
 
 #define HF_PLAN_STATUSES 6
 
+/* How many of the contract errors left on a planned tree are listed. */
+#define HF_PLAN_OPEN_ERRORS 20
+
 const char *hf_plan_status_name(hf_plan_status s);
 
 /* One change of the plan, as plan.json lists it. */
@@ -74,6 +77,8 @@ typedef struct hf_repo_plan {
     hf_vec idle;       /* char *: those steps, named (kept for -v) */
     hf_vec examined;   /* char *: under -v, what steps looked at and why it did not match */
     hf_contract_counts before, after;
+    hf_vec open_errors; /* char *: "path:line:col: rule-id": the first contract errors
+                           left on the planned tree (at most HF_PLAN_OPEN_ERRORS) */
     size_t files_changed;
     char *patch;      /* mbox text, or NULL */
     char *diff;       /* unified diff for display, or NULL */

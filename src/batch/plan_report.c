@@ -63,6 +63,19 @@ void hf_plan_write_text_repo(FILE *out, const hf_repo_plan *p, int color, bool s
     if (p->idle_steps && !p->idle.len)
         fprintf(out, "   %zu step%s had nothing to do; -v lists them\n", p->idle_steps,
                 p->idle_steps == 1 ? "" : "s");
+    if (hf_plan_has_patch(p) && p->after.error) {
+        fprintf(out,
+                "   contract: %zu error%s left on the result; a contract gate fails on %s "
+                "until a person fixes %s:\n",
+                p->after.error, p->after.error == 1 ? "" : "s", p->after.error == 1 ? "it" : "them",
+                p->after.error == 1 ? "it" : "them");
+        size_t shown = p->open_errors.len < 5 ? p->open_errors.len : 5;
+        for (size_t k = 0; k < shown; k++)
+            fprintf(out, "      %s\n", (const char *)p->open_errors.items[k]);
+        if (p->after.error > shown)
+            fprintf(out, "      and %zu more (plan.json lists %zu; handoff check lists all)\n",
+                    p->after.error - shown, p->open_errors.len);
+    }
     const char *diff = color && p->diff_color ? p->diff_color : p->diff;
     if (stat && hf_plan_has_patch(p)) {
         write_stat(out, p);
@@ -157,6 +170,9 @@ static cJSON *repo_json(const hf_repo_plan *p)
     cJSON *contract = cJSON_AddObjectToObject(o, "contract");
     add_counts(contract, "before", &p->before);
     add_counts(contract, "after", &p->after);
+    cJSON *open = cJSON_AddArrayToObject(contract, "open_errors");
+    for (size_t k = 0; k < p->open_errors.len; k++)
+        cJSON_AddItemToArray(open, cJSON_CreateString(p->open_errors.items[k]));
     char *patch = p->patch && hf_plan_has_patch(p) ? hf_plan_patch_name(p->repo->name) : NULL;
     add_str_or_null(o, "patch", patch);
     free(patch);

@@ -142,6 +142,18 @@ static void contract_table(hf_buf *out, const hf_repo_plan *plan)
                   "| after | %zu | %zu | %zu |\n",
                   plan->before.error, plan->before.warning, plan->before.excepted,
                   plan->after.error, plan->after.warning, plan->after.excepted);
+    if (!plan->after.error)
+        return;
+    hf_buf_printf(out, "\nThe contract gate fails on this branch until a person fixes what is "
+                       "left:\n\n");
+    for (size_t i = 0; i < plan->open_errors.len; i++) {
+        hf_buf_puts(out, "- [ ] ");
+        md_code(out, plan->open_errors.items[i]);
+        hf_buf_putc(out, '\n');
+    }
+    if (plan->after.error > plan->open_errors.len)
+        hf_buf_printf(out, "- and %zu more: `handoff check` lists them\n",
+                      plan->after.error - plan->open_errors.len);
 }
 
 static void reproduce(hf_buf *out, const hf_pr_context *ctx, const hf_repo_plan *plan)

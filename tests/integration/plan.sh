@@ -36,6 +36,21 @@ if [ "$got" = "$want" ]; then ok "plan.json statuses and contract counts"; else 
 got=$(json "$HF_TMP/out/plan.json" 'j.repos[1].changes.map(c=>[c.op,c.path,c.recipe,c.step,c.capability,c.exception].join(",")).join(";")')
 if [ "$got" = "modify,.github/workflows/ghcr-retention.yml,image,1,,ghcr-retention" ]; then ok "plan.json change links"; else not_ok "plan.json change links" "$got"; fi
 if grep -q '^| `cbusillo/odoo-ai` | changes | 6 | 1 | 8 -> 4 |$' "$HF_TMP/out/summary.md"; then ok "summary.md row"; else not_ok "summary.md" "$(cat "$HF_TMP/out/summary.md")"; fi
+# the errors left on the result are named: the gate the patch installs fails on them
+got=$(json "$HF_TMP/out/plan.json" 'j.repos[2].contract.open_errors.map(e=>/^[^:]+:[0-9]+:[0-9]+: [a-z0-9-]+$/.test(e)).join(" ")')
+listed=$(sed -n '/^== cbusillo\/odoo-ai/,/^diff --git/p' "$HF_TMP/plan.txt" | sed -n '/^   contract: /,/^[^ ]\|^   [^ ]/p' | grep '^      ' | sed 's/^      //')
+want=$(json "$HF_TMP/out/plan.json" 'j.repos[2].contract.open_errors.join("\n")')
+if [ "$got" = "true true true true" ] && [ "$listed" = "$want" ] &&
+    sed -n '/^== cbusillo\/odoo-ai/,/^diff --git/p' "$HF_TMP/plan.txt" | grep -qxF '   contract: 4 errors left on the result; a contract gate fails on them until a person fixes them:'; then
+    ok "odoo-ai: the 4 errors left are listed (path:line:col: rule) in the text and plan.json"
+else
+    not_ok "odoo-ai: errors left" "json: $got" "text: $listed" "want: $want"
+fi
+if sed -n '/^== cbusillo\/odoo-docker/,/^diff --git/p' "$HF_TMP/plan.txt" | grep -q '^   contract: '; then
+    not_ok "odoo-docker: no errors left, yet a contract line"
+else
+    ok "odoo-docker: no errors left, no contract line"
+fi
 
 # the patches: git am on a clone of the base gives exactly the planned tree
 for name in odoo-tenant-cm odoo-docker odoo-ai; do

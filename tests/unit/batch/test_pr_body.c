@@ -185,6 +185,35 @@ static void lists_what_is_left(void **state)
     hf_repo_plan_free(plan);
 }
 
+/* The errors the contract still finds on the result are a checklist: the
+ * gate the PR installs fails on them. */
+static void lists_the_errors_left(void **state)
+{
+    (void)state;
+    hf_repo_plan *plan = make_plan();
+    hf_pr_context ctx = {.cfg = &cfg, .today = {2026, 6, 1}, .command = "handoff -C cfg plan"};
+    hf_pr_text t;
+    hf_error err;
+    assert_int_equal(hf_pr_render(&ctx, plan, &t, &err), 0);
+    assert_null(strstr(t.body, "The contract gate fails"));
+    hf_pr_text_free(&t);
+    plan->after.error = 3;
+    hf_vec_push(&plan->open_errors,
+                strdup(".github/workflows/build.yml:21:14: runner-docker-prune"));
+    hf_vec_push(&plan->open_errors, strdup("ops/`x`.sh:3:1: dokploy-api"));
+    assert_int_equal(hf_pr_render(&ctx, plan, &t, &err), 0);
+    const char *want =
+        "| after | 3 | 1 | 0 |\n\n"
+        "The contract gate fails on this branch until a person fixes what is left:\n\n"
+        "- [ ] `.github/workflows/build.yml:21:14: runner-docker-prune`\n"
+        "- [ ] `ops/'x'.sh:3:1: dokploy-api`\n"
+        "- and 1 more: `handoff check` lists them\n";
+    if (!strstr(t.body, want))
+        fail_msg("missing:\n%s\nin:\n%s", want, t.body);
+    hf_pr_text_free(&t);
+    hf_repo_plan_free(plan);
+}
+
 static void md_cells_cannot_break_the_table(void **state)
 {
     (void)state;
@@ -201,6 +230,7 @@ int main(void)
         cmocka_unit_test(template_errors_name_the_repo),
         cmocka_unit_test(md_cells_cannot_break_the_table),
         cmocka_unit_test(lists_what_is_left),
+        cmocka_unit_test(lists_the_errors_left),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
