@@ -413,6 +413,12 @@ static void step_evidence(hf_op_run *r, const hf_subject_ref *s, hf_buf *text, h
         hf_buf_put(text, tmp.ptr, tmp.len);
         hf_buf_putc(text, '\n');
         hf_buf_printf(names, "%s\n%s\n", e->path, e->via);
+        /* command lines it runs (a package script, a make recipe) spell
+         * arguments as the step's own script does */
+        if (e->inline_code && e->lang == HF_LANG_SHELL) {
+            hf_buf_put(names, tmp.ptr, tmp.len);
+            hf_buf_putc(names, '\n');
+        }
     }
     hf_buf_free(&tmp);
 }

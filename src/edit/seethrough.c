@@ -143,6 +143,150 @@ static void npm_script(walk *w, const char *cwd, const char *name, const char *h
     hf_buf_free(&via);
 }
 
+/* ---- make and just --------------------------------------------------------- */
+
+/* The recipe of target (or just recipe) name in text: the lines indented
+ * under the rule line that names it (make: a tab; just: any indent), each
+ * without make's @ - + prefixes; its prerequisites into deps. Returns
+ * whether the target was found. */
+static bool rule_recipe(const char *text, const char *name, bool just, hf_buf *recipe, hf_vec *deps)
+{
+    size_t nl = strlen(name);
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *colon = memchr(line, ':', len);
+        bool found = false;
+        if (line[0] != '\t' && line[0] != ' ' && line[0] != '#' && colon &&
+            (colon + 1 >= line + len || colon[1] != '=')) {
+            /* "a b name: deps" (make), "name arg='x': deps" (just) */
+            for (const char *t = line; t < colon && !found;) {
+                while (t < colon && (*t == ' ' || *t == '\t'))
+                    t++;
+                const char *te = t;
+                while (te < colon && *te != ' ' && *te != '\t')
+                    te++;
+                found = (size_t)(te - t) == nl && !memcmp(t, name, nl);
+                t = just ? colon : te; /* a just recipe's first word is its name */
+            }
+        }
+        line = end ? end + 1 : NULL;
+        if (!found)
+            continue;
+        hf_vec_free(deps, free);
+        const char *d = colon + 1, *de = line ? line - 1 : colon + strlen(colon);
+        while (d < de) {
+            while (d < de && (*d == ' ' || *d == '\t' || *d == '\r'))
+                d++;
+            const char *w = d;
+            while (d < de && *d != ' ' && *d != '\t' && *d != '\r')
+                d++;
+            if (d > w && !memchr(w, '$', (size_t)(d - w)) && !memchr(w, '%', (size_t)(d - w)) &&
+                *w != '|')
+                hf_vec_push(deps, hf_xstrndup(w, (size_t)(d - w)));
+        }
+        for (; line && (line[0] == '\t' || (just && line[0] == ' '));) {
+            end = strchr(line, '\n');
+            len = end ? (size_t)(end - line) : strlen(line);
+            const char *c = line;
+            while (c < line + len && (*c == '\t' || *c == ' '))
+                c++;
+            while (c < line + len && (*c == '@' || (!just && (*c == '-' || *c == '+'))))
+                c++;
+            hf_buf_put(recipe, c, (size_t)(line + len - c));
+            hf_buf_putc(recipe, '\n');
+            line = end ? end + 1 : NULL;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* `make [-C DIR] [-f FILE] TARGET...` and `just [-f FILE] [-d DIR] RECIPE`:
+ * the recipes they run, read from the repository's Makefile or justfile,
+ * with the targets those need, as shell run in the file's directory. */
+static void make_targets(walk *w, char **a, size_t n, const char *cwd, int depth)
+{
+    static const char *const makefiles[] = {"GNUmakefile", "makefile", "Makefile", NULL};
+    static const char *const justfiles[] = {"justfile", "Justfile", ".justfile", NULL};
+    bool just = !strcmp(a[0], "just");
+    const char *dir_arg = NULL, *file_arg = NULL;
+    hf_vec targets = HF_VEC_INIT;
+    for (size_t j = 1; j < n; j++) {
+        if (!strcmp(a[j], "-C") ||
+            (just && (!strcmp(a[j], "-d") || !strcmp(a[j], "--working-directory")))) {
+            dir_arg = j + 1 < n ? a[++j] : NULL;
+        } else if (!strcmp(a[j], "-f") || !strcmp(a[j], "--file") || !strcmp(a[j], "--justfile") ||
+                   !strcmp(a[j], "--makefile")) {
+            file_arg = j + 1 < n ? a[++j] : NULL;
+        } else if (a[j][0] != '-' && !strchr(a[j], '=')) {
+            hf_vec_push(&targets, a[j]);
+            if (just)
+                break; /* the rest are the recipe's arguments */
+        }
+    }
+    hf_buf dir = HF_BUF_INIT, path = HF_BUF_INIT, real = HF_BUF_INIT, text = HF_BUF_INIT;
+    hf_buf recipe = HF_BUF_INIT, via = HF_BUF_INIT, rdir = HF_BUF_INIT;
+    if (dir_arg ? resolve(&dir, cwd, dir_arg) < 0 : (hf_buf_puts(&dir, cwd ? cwd : ""), 0))
+        goto done;
+    const char *const *names = just ? justfiles : makefiles;
+    for (const char *const *f = file_arg ? NULL : names; !text.len && (file_arg || *f);) {
+        hf_buf_clear(&path);
+        if (resolve(&path, hf_buf_cstr(&dir), file_arg ? file_arg : *f) == 0 &&
+            hf_overlay_mode(w->ov, hf_buf_cstr(&path)) &&
+            read_code(w, hf_buf_cstr(&path), &real, &text) < 0)
+            hf_buf_clear(&text);
+        if (file_arg)
+            break;
+        f++;
+    }
+    if (!text.len)
+        goto done;
+    dir_of(&rdir, hf_buf_cstr(&real));
+    /* the targets named, then (breadth first, a few) the ones they need */
+    for (size_t t = 0; t < targets.len && t < 8; t++) {
+        hf_vec deps = HF_VEC_INIT;
+        hf_buf_clear(&recipe);
+        if (rule_recipe(hf_buf_cstr(&text), targets.items[t], just, &recipe, &deps)) {
+            hf_buf_clear(&via);
+            hf_buf_printf(&via, "%s %s", just ? "just" : "make", (const char *)targets.items[t]);
+            if (recipe.len) {
+                add(w, hf_buf_cstr(&real), true, hf_buf_cstr(&via), HF_LANG_SHELL, recipe.ptr,
+                    recipe.len);
+                run_shell(w, recipe.ptr, recipe.len, hf_buf_cstr(&rdir), hf_buf_cstr(&real),
+                          depth + 1);
+            }
+            for (size_t d = 0; d < deps.len; d++) {
+                bool dup = false;
+                for (size_t k = 0; k < targets.len && !dup; k++)
+                    dup = !strcmp(targets.items[k], deps.items[d]);
+                if (!dup) {
+                    hf_vec_push(&targets, deps.items[d]);
+                    deps.items[d] = NULL;
+                }
+            }
+        }
+        hf_vec_free(&deps, free);
+    }
+done:
+    /* targets holds argv words (borrowed) and the needed targets (owned) */
+    for (size_t t = 0; t < targets.len; t++) {
+        bool borrowed = false;
+        for (size_t j = 0; j < n && !borrowed; j++)
+            borrowed = targets.items[t] == a[j];
+        if (!borrowed)
+            free(targets.items[t]);
+    }
+    hf_vec_free(&targets, NULL);
+    hf_buf_free(&dir);
+    hf_buf_free(&path);
+    hf_buf_free(&real);
+    hf_buf_free(&text);
+    hf_buf_free(&recipe);
+    hf_buf_free(&via);
+    hf_buf_free(&rdir);
+}
+
 /* ---- shell commands ------------------------------------------------------ */
 
 /* Splits one simple command into words (quotes removed, `\` escapes kept
@@ -275,6 +419,10 @@ static void command(walk *w, hf_vec *argv, const char *cwd, const char *holder, 
             npm_script(w, cwd, script, holder, depth);
         else if (script)
             goto file_arg; /* bun file.ts */
+        goto done;
+    }
+    if (!strcmp(cmd, "make") || !strcmp(cmd, "gmake") || !strcmp(cmd, "just")) {
+        make_targets(w, a + i, n - i, cwd, depth);
         goto done;
     }
     if (word_is(cmd, node_like) || is_python(cmd) || word_is(cmd, shells)) {

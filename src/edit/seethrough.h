@@ -1,6 +1,7 @@
 /* Seeing through a workflow step to the code it runs: the repository files
  * its `run` script executes (node F, python F, python -m M, bash F, ./F,
- * npx tsx F, uv run F; npm / yarn / pnpm / bun run X through package.json),
+ * npx tsx F, uv run F; npm / yarn / pnpm / bun run X through package.json;
+ * make TARGET and just RECIPE through the Makefile or justfile),
  * a local action (`uses: ./dir`: its composite steps or its JavaScript
  * entry), the inline code of actions/github-script, and the files those
  * import by relative path. That is how a predicate recognises "this step

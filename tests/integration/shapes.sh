@@ -160,6 +160,37 @@ else
     not_ok "local-reusable partial: reasons" "$(grep -E '^   (left|note)' "$HF_TMP/plan-lr-partial.txt")"
 fi
 
+# A tenant whose workflows run `make TARGET`, and whose Makefile targets run
+# Python clients: the jobs are read through the Makefile (the route an
+# argument spells in a recipe, the slug a target names) and handed over;
+# the clients stay while the Makefile still runs them, each listed with the
+# line that names it.
+work="$HF_TMP/w-make"
+rc=0
+"$HANDOFF" -C "$cfg" plan --cache "$HF_TMP/cache-make" --today "$today" \
+    --source "cbusillo/odoo-tenant-cm=$HF_TMP/bare/makefile-targets.git" odoo-tenant-cm \
+    --out "$HF_TMP/out-make" >"$HF_TMP/plan-make.txt" 2>&1 || rc=$?
+got=$(json "$HF_TMP/out-make/plan.json" 'j.repos[0].status+" "+j.repos[0].changes.map(c=>c.op+":"+c.path+":"+c.capability).sort().join(",")')
+want="partial add:.github/workflows/handoff-contract.yml:odoo-testing-deploy,modify:.github/workflows/odoo-post-deploy.yml:odoo-post-deploy,modify:.github/workflows/odoo-testing-deploy.yml:odoo-testing-deploy"
+if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then ok "makefile-targets: make testing-deploy and make post-deploy -> their workflows"; else not_ok "makefile-targets: plan" "exit $rc: $got" "$(cat "$HF_TMP/plan-make.txt")"; fi
+git clone -q "$HF_TMP/bare/makefile-targets.git" "$work"
+git -C "$work" am -q "$HF_TMP/out-make/cbusillo__odoo-tenant-cm.patch"
+has_make() { grep -qF -- "$1" "$work/$2"; }
+if has_make "uses: $RW/reusable-odoo-testing-deploy.yml@main" .github/workflows/odoo-testing-deploy.yml &&
+    has_make "artifact_id: \${{ inputs.artifact_id }}" .github/workflows/odoo-testing-deploy.yml &&
+    has_make "phase: \${{ inputs.phase || 'after-deploy' }}" .github/workflows/odoo-post-deploy.yml &&
+    git -C "$work" diff --quiet HEAD~1 -- Makefile .github/workflows/ci.yml; then
+    ok "makefile-targets: the callers take their inputs; the Makefile and ci.yml (make lint test) are untouched"
+else
+    not_ok "makefile-targets: callers" "$(git -C "$work" show --stat HEAD)"
+fi
+if grep -qF "tools/launchplane/oidc.py: not deleted: still named by Makefile:15" "$HF_TMP/plan-make.txt" &&
+    grep -qF "tools/launchplane/request.py: not deleted: still named by Makefile:18, Makefile:22" "$HF_TMP/plan-make.txt"; then
+    ok "makefile-targets: the clients the Makefile still runs are left, with the lines that name them"
+else
+    not_ok "makefile-targets: held clients" "$(grep -E '^   (left|note)' "$HF_TMP/plan-make.txt")"
+fi
+
 expect dokploy-only "a workflow of provider jobs only is deleted, linked like any change" "absent .github/workflows/deploy-dokploy.yml"
 expect dokploy-only "the Dokploy script the removed job ran is deleted" "absent scripts/dokploy/redeploy.sh"
 expect dokploy-only "the local test stack stays" "git diff --quiet HEAD~1 -- .github/workflows/ci.yml docker-compose.test.yml"
