@@ -56,13 +56,10 @@ __attribute__((format(printf, 3, 4)))
 static void
 err_at(loader *ld, hf_mark m, const char *fmt, ...)
 {
-    hf_buf msg = HF_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    hf_buf_vprintf(&msg, fmt, ap);
+    hf_diags_addv(ld->diags, HF_DIAG_ERROR, m.file, m.line, m.col, fmt, ap);
     va_end(ap);
-    hf_diags_add(ld->diags, HF_DIAG_ERROR, m.file, m.line, m.col, "%s", hf_buf_cstr(&msg));
-    hf_buf_free(&msg);
 }
 
 static void add_ref(loader *ld, ref_kind kind, const char *id, hf_mark mark)

@@ -78,13 +78,10 @@ __attribute__((format(printf, 3, 4)))
 static void
 err_at(hf_diags *d, hf_mark m, const char *fmt, ...)
 {
-    hf_buf msg = HF_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    hf_buf_vprintf(&msg, fmt, ap);
+    hf_diags_addv(d, HF_DIAG_ERROR, m.file, m.line, m.col, fmt, ap);
     va_end(ap);
-    hf_diags_add(d, HF_DIAG_ERROR, m.file, m.line, m.col, "%s", hf_buf_cstr(&msg));
-    hf_buf_free(&msg);
 }
 
 static hf_pred *new_pred(hf_pred_kind kind, hf_mark mark)

@@ -7,15 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void hf_diags_add(hf_diags *d, hf_diag_level level, const char *file, int line, int col,
-                  const char *fmt, ...)
+void hf_diags_addv(hf_diags *d, hf_diag_level level, const char *file, int line, int col,
+                   const char *fmt, va_list ap)
 {
     hf_diag *g = hf_xcalloc(1, sizeof(*g));
     hf_buf msg = HF_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
     hf_buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
     g->level = level;
     g->file = hf_xstrdup(file ? file : "");
     g->line = line;
@@ -23,6 +20,15 @@ void hf_diags_add(hf_diags *d, hf_diag_level level, const char *file, int line, 
     g->msg = hf_buf_detach(&msg);
     g->level == HF_DIAG_ERROR ? d->errors++ : d->warnings++;
     hf_vec_push(&d->items, g);
+}
+
+void hf_diags_add(hf_diags *d, hf_diag_level level, const char *file, int line, int col,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hf_diags_addv(d, level, file, line, col, fmt, ap);
+    va_end(ap);
 }
 
 static int diag_cmp(const void *a, const void *b)

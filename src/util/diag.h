@@ -3,6 +3,7 @@
 #ifndef HF_UTIL_DIAG_H
 #define HF_UTIL_DIAG_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "util/vec.h"
@@ -23,13 +24,18 @@ typedef struct hf_diags {
     size_t warnings;
 } hf_diags;
 
-#define HF_DIAGS_INIT {HF_VEC_INIT, 0, 0}
+#define HF_DIAGS_INIT                                                                              \
+    {                                                                                              \
+        HF_VEC_INIT, 0, 0                                                                          \
+    }
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 7)))
 #endif
 void hf_diags_add(hf_diags *d, hf_diag_level level, const char *file, int line, int col,
                   const char *fmt, ...);
+void hf_diags_addv(hf_diags *d, hf_diag_level level, const char *file, int line, int col,
+                   const char *fmt, va_list ap);
 /* Orders by file, line, column (stable for equal positions). */
 void hf_diags_sort(hf_diags *d);
 /* "file:line:col: message" (or "file: message" when line is 0), one per line. */
