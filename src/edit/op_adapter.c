@@ -791,60 +791,40 @@ done:
     return rc;
 }
 
-int hf_op_adopt_adapter(hf_op_run *r, hf_error *err)
+/* adopt-adapter, one job: handed to the adapter of the route it calls, or
+ * left with the reason. */
+static int adopt_job(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, void *ctx,
+                     hf_error *err)
 {
-    hf_vec files = HF_VEC_INIT;
-    int rc = -1;
-    if (!r->ctx->cfg) {
-        hf_error_set(err, "adopt-adapter needs the capabilities of the configuration");
-        goto done;
-    }
-    hf_op_select(r, &r->step->files, WORKFLOWS, &files);
-    for (size_t f = 0; f < files.len; f++) {
-        /* each job is its own unit: it is handed over on a fresh parse of the
-         * file as it stands, so one that is left costs the others nothing */
-        for (size_t j = 0;; j++) {
-            hf_ydoc doc = HF_YDOC_INIT;
-            hf_ynode *idn, *job;
-            int at = hf_op_job_at(r, files.items[f], j, &doc, &idn, &job, err);
-            if (at < 0)
-                goto done;
-            if (at == 0)
-                break;
-            hf_buf what = HF_BUF_INIT;
-            hf_buf_printf(&what, "%s: job '%s'", doc.path, idn->value);
-            hf_subject_ref s = {HF_SUBJ_JOB, &doc, idn->value, job, NULL, doc.path, NULL, 0};
-            int m = job->kind == HF_Y_MAP && !hf_op_held(r, doc.path, idn->value)
-                        ? hf_op_test(r, r->step->where, &s, NULL, hf_buf_cstr(&what), err)
-                        : 0;
-            hf_buf_free(&what);
-            if (m <= 0) {
-                hf_ydoc_free(&doc);
-                if (m < 0)
-                    goto done;
-                continue;
-            }
-            r->rep->matched++;
-            job_plan jp = {0};
-            int p = plan_job(r, &doc, idn->value, job, &jp, err);
-            int h = p == 1 ? hand_over(r, &doc, idn->value, job, &jp, err) : p;
-            job_plan_free(&jp);
-            if (h == 1) {
-                set_link(r, jp.cap);
-                hf_error store;
-                if (hf_op_store_yaml(r, &doc, &store) < 0) {
-                    hf_op_leave(r, files.items[f], idn->value, "%s: job '%s': %s",
-                                (const char *)files.items[f], idn->value, store.msg);
-                    hf_op_unblock(r, false, "hand the job over by hand");
-                }
-            }
-            hf_ydoc_free(&doc);
-            if (h < 0)
-                goto done;
+    (void)ctx;
+    hf_buf what = HF_BUF_INIT;
+    hf_buf_printf(&what, "%s: job '%s'", doc->path, id);
+    hf_subject_ref s = {HF_SUBJ_JOB, doc, id, job, NULL, doc->path, NULL, 0};
+    int m = job->kind == HF_Y_MAP && !hf_op_held(r, doc->path, id)
+                ? hf_op_test(r, r->step->where, &s, NULL, hf_buf_cstr(&what), err)
+                : 0;
+    hf_buf_free(&what);
+    if (m <= 0)
+        return m;
+    r->rep->matched++;
+    job_plan jp = {0};
+    int p = plan_job(r, doc, id, job, &jp, err);
+    int h = p == 1 ? hand_over(r, doc, id, job, &jp, err) : p;
+    job_plan_free(&jp);
+    if (h == 1) {
+        set_link(r, jp.cap);
+        hf_error store;
+        if (hf_op_store_yaml(r, doc, &store) < 0) {
+            hf_op_leave(r, doc->path, id, "%s: job '%s': %s", doc->path, id, store.msg);
+            hf_op_unblock(r, false, "hand the job over by hand");
         }
     }
-    rc = 0;
-done:
-    hf_vec_free(&files, free);
-    return rc;
+    return h < 0 ? -1 : 0;
+}
+
+int hf_op_adopt_adapter(hf_op_run *r, hf_error *err)
+{
+    if (!r->ctx->cfg)
+        return hf_error_set(err, "adopt-adapter needs the capabilities of the configuration");
+    return hf_op_each_job(r, adopt_job, NULL, err);
 }

@@ -23,8 +23,8 @@ hf_ynode *hf_op_jobs(const hf_ydoc *doc)
     return jobs && jobs->kind == HF_Y_MAP ? jobs : NULL;
 }
 
-int hf_op_job_at(hf_op_run *r, const char *path, size_t j, hf_ydoc *doc, hf_ynode **id,
-                 hf_ynode **job, hf_error *err)
+static int job_at(hf_op_run *r, const char *path, size_t j, hf_ydoc *doc, hf_ynode **id,
+                  hf_ynode **job, hf_error *err)
 {
     if (hf_op_load_yaml(r, path, doc, err) < 0)
         return -1;
@@ -37,6 +37,28 @@ int hf_op_job_at(hf_op_run *r, const char *path, size_t j, hf_ydoc *doc, hf_ynod
     *id = hf_ynode_key(jobs, j);
     *job = hf_ynode_val(jobs, j);
     return 1;
+}
+
+int hf_op_each_job(hf_op_run *r, hf_job_fn fn, void *ctx, hf_error *err)
+{
+    hf_vec files = HF_VEC_INIT;
+    int rc = 0;
+    hf_op_select(r, &r->step->files, WORKFLOWS, &files);
+    for (size_t f = 0; f < files.len && rc == 0; f++) {
+        for (size_t j = 0; rc == 0; j++) {
+            hf_ydoc doc = HF_YDOC_INIT;
+            hf_ynode *id, *job;
+            int at = job_at(r, files.items[f], j, &doc, &id, &job, err);
+            if (at <= 0) {
+                rc = at;
+                break;
+            }
+            rc = fn(r, &doc, id->value, job, ctx, err);
+            hf_ydoc_free(&doc);
+        }
+    }
+    hf_vec_free(&files, free);
+    return rc;
 }
 
 static int content_error(const hf_ydoc *doc, const hf_ynode *n, hf_error *err, const char *what,
@@ -196,154 +218,121 @@ static int calls_target(const hf_ynode *node, const hf_adapter *a)
     return uses && !strchr(target, '{') && !strncmp(uses, target, n) && uses[n] == '@';
 }
 
-int hf_op_replace_job(hf_op_run *r, hf_error *err)
+/* replace-job, one job: it becomes a caller of the adapter (ctx). */
+static int replace_job(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, void *ctx,
+                       hf_error *err)
 {
-    hf_vec files = HF_VEC_INIT;
-    hf_adapter own;
-    int rc = -1;
-    const hf_adapter *a = step_adapter(r, &own, 1, err);
-    if (!a)
-        goto done;
-    hf_op_select(r, &r->step->files, WORKFLOWS, &files);
-    for (size_t f = 0; f < files.len; f++) {
-        for (size_t j = 0;; j++) {
-            hf_ydoc doc = HF_YDOC_INIT;
-            hf_ynode *id, *job;
-            int at = hf_op_job_at(r, files.items[f], j, &doc, &id, &job, err);
-            if (at < 0)
-                goto done;
-            if (at == 0)
-                break;
-            if (job->kind != HF_Y_MAP || hf_op_held(r, doc.path, id->value)) {
-                hf_ydoc_free(&doc);
-                continue;
-            }
-            if (calls_target(job, a)) {
-                r->rep->matched++;
-                r->rep->converged++;
-                hf_ydoc_free(&doc);
-                continue;
-            }
-            hf_vars vars = HF_VARS_INIT;
-            hf_buf what = HF_BUF_INIT;
-            hf_vars_copy(&vars, &r->vars);
-            hf_buf_printf(&what, "%s: job '%s'", doc.path, id->value);
-            hf_subject_ref s = {HF_SUBJ_JOB, &doc, id->value, job, NULL, doc.path, NULL, 0};
-            int m = hf_ynode_get(job, "steps")
-                        ? hf_op_test(r, r->step->where, &s, &vars, hf_buf_cstr(&what), err)
-                        : 0;
-            hf_buf_free(&what);
-            if (m == 1) {
-                hf_ynode *extra = NULL;
-                hf_error why;
-                r->rep->matched++;
-                hf_op_job_vars(r->ctx->cfg, &doc, id->value, job, &vars);
-                if (hf_adapter_job(a, &vars, &extra, &why) < 0) {
-                    hf_op_leave(r, doc.path, id->value, "%s:%d:%d: job '%s': %s", doc.path,
-                                job->line, job->col, id->value, why.msg);
-                    hf_adapter_unblock(r);
-                } else {
-                    hf_op_record_handed(r, &doc, job, r->step->capability);
-                    if (hf_op_make_caller(r, &doc, job, extra, err) < 0 ||
-                        hf_op_store_yaml(r, &doc, err) < 0)
-                        m = -1;
-                }
-            }
-            hf_vars_free(&vars);
-            hf_ydoc_free(&doc);
-            if (m < 0)
-                goto done;
+    const hf_adapter *a = ctx;
+    if (job->kind != HF_Y_MAP || hf_op_held(r, doc->path, id))
+        return 0;
+    if (calls_target(job, a)) {
+        r->rep->matched++;
+        r->rep->converged++;
+        return 0;
+    }
+    hf_vars vars = HF_VARS_INIT;
+    hf_buf what = HF_BUF_INIT;
+    hf_vars_copy(&vars, &r->vars);
+    hf_buf_printf(&what, "%s: job '%s'", doc->path, id);
+    hf_subject_ref s = {HF_SUBJ_JOB, doc, id, job, NULL, doc->path, NULL, 0};
+    int m = hf_ynode_get(job, "steps")
+                ? hf_op_test(r, r->step->where, &s, &vars, hf_buf_cstr(&what), err)
+                : 0;
+    hf_buf_free(&what);
+    if (m == 1) {
+        hf_ynode *extra = NULL;
+        hf_error why;
+        r->rep->matched++;
+        hf_op_job_vars(r->ctx->cfg, doc, id, job, &vars);
+        if (hf_adapter_job(a, &vars, &extra, &why) < 0) {
+            hf_op_leave(r, doc->path, id, "%s:%d:%d: job '%s': %s", doc->path, job->line, job->col,
+                        id, why.msg);
+            hf_adapter_unblock(r);
+        } else {
+            hf_op_record_handed(r, doc, job, r->step->capability);
+            if (hf_op_make_caller(r, doc, job, extra, err) < 0 || hf_op_store_yaml(r, doc, err) < 0)
+                m = -1;
         }
     }
-    rc = 0;
-done:
-    hf_vec_free(&files, free);
-    return rc;
+    hf_vars_free(&vars);
+    return m < 0 ? -1 : 0;
+}
+
+int hf_op_replace_job(hf_op_run *r, hf_error *err)
+{
+    hf_adapter own;
+    const hf_adapter *a = step_adapter(r, &own, 1, err);
+    return a ? hf_op_each_job(r, replace_job, (void *)a, err) : -1;
+}
+
+/* replace-step, one job: its steps `where` holds for become steps of the
+ * action adapter (ctx); the job goes whole or not at all. */
+static int replace_steps(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, void *ctx,
+                         hf_error *err)
+{
+    const hf_adapter *a = ctx;
+    hf_ynode *steps = hf_ynode_get(job, "steps");
+    hf_subject_ref js = {HF_SUBJ_JOB, doc, id, job, NULL, doc->path, NULL, 0};
+    int m = steps && steps->kind == HF_Y_SEQ && !hf_op_held(r, doc->path, id);
+    if (m && r->step->in_job) {
+        hf_buf what = HF_BUF_INIT;
+        hf_buf_printf(&what, "%s: job '%s'", doc->path, id);
+        m = hf_op_test(r, r->step->in_job, &js, NULL, hf_buf_cstr(&what), err);
+        hf_buf_free(&what);
+    }
+    int changed = 0, left = 0, converged = 0;
+    for (size_t i = steps ? steps->len : 0; m == 1 && i-- > 0;) {
+        hf_ynode *item = steps->kids[i];
+        if (item->kind != HF_Y_MAP)
+            continue;
+        if (calls_target(item, a)) {
+            converged++;
+            continue;
+        }
+        hf_vars vars = HF_VARS_INIT;
+        hf_buf what = HF_BUF_INIT;
+        hf_vars_copy(&vars, &r->vars);
+        hf_buf_printf(&what, "%s: job '%s' step %zu", doc->path, id, i + 1);
+        hf_subject_ref s = {HF_SUBJ_STEP, doc, id, job, item, doc->path, NULL, 0};
+        int t = hf_op_test(r, r->step->where, &s, &vars, hf_buf_cstr(&what), err);
+        hf_buf_free(&what);
+        if (t == 1) {
+            hf_ynode *extra = NULL;
+            hf_error why;
+            r->rep->matched++;
+            hf_op_job_vars(r->ctx->cfg, doc, id, job, &vars);
+            hf_op_step_vars(item, &vars);
+            if (hf_adapter_step(a, &vars, &extra, &why) < 0) {
+                hf_op_leave(r, doc->path, id, "%s:%d:%d: job '%s' step %zu: %s", doc->path,
+                            item->line, item->col, id, i + 1, why.msg);
+                left = 1;
+            } else if (hf_op_make_uses_step(r, doc, item, extra, err) < 0) {
+                t = -1;
+            } else {
+                changed = 1;
+            }
+        }
+        hf_vars_free(&vars);
+        if (t < 0)
+            m = -1;
+    }
+    r->rep->matched += (size_t)converged;
+    r->rep->converged += (size_t)converged;
+    if (m == 1 && (changed || converged) && !left && a->needs_oidc &&
+        hf_op_grant_oidc(doc, job, id, err) < 0)
+        m = -1;
+    if (m == 1 && changed && left)
+        return 0; /* the job goes whole or not at all */
+    if (m == 1 && hf_op_store_yaml(r, doc, err) < 0)
+        m = -1;
+    return m < 0 ? -1 : 0;
 }
 
 int hf_op_replace_step(hf_op_run *r, hf_error *err)
 {
-    hf_vec files = HF_VEC_INIT;
     hf_adapter own;
-    int rc = -1;
     const hf_adapter *a = step_adapter(r, &own, 0, err);
-    if (!a)
-        goto done;
-    hf_op_select(r, &r->step->files, WORKFLOWS, &files);
-    for (size_t f = 0; f < files.len; f++) {
-        for (size_t j = 0;; j++) {
-            hf_ydoc doc = HF_YDOC_INIT;
-            hf_ynode *id, *job;
-            int at = hf_op_job_at(r, files.items[f], j, &doc, &id, &job, err);
-            if (at < 0)
-                goto done;
-            if (at == 0)
-                break;
-            hf_ynode *steps = hf_ynode_get(job, "steps");
-            hf_subject_ref js = {HF_SUBJ_JOB, &doc, id->value, job, NULL, doc.path, NULL, 0};
-            int m = steps && steps->kind == HF_Y_SEQ && !hf_op_held(r, doc.path, id->value);
-            if (m && r->step->in_job) {
-                hf_buf what = HF_BUF_INIT;
-                hf_buf_printf(&what, "%s: job '%s'", doc.path, id->value);
-                m = hf_op_test(r, r->step->in_job, &js, NULL, hf_buf_cstr(&what), err);
-                hf_buf_free(&what);
-            }
-            int changed = 0, left = 0, converged = 0;
-            for (size_t i = steps ? steps->len : 0; m == 1 && i-- > 0;) {
-                hf_ynode *item = steps->kids[i];
-                if (item->kind != HF_Y_MAP)
-                    continue;
-                if (calls_target(item, a)) {
-                    converged++;
-                    continue;
-                }
-                hf_vars vars = HF_VARS_INIT;
-                hf_buf what = HF_BUF_INIT;
-                hf_vars_copy(&vars, &r->vars);
-                hf_buf_printf(&what, "%s: job '%s' step %zu", doc.path, id->value, i + 1);
-                hf_subject_ref s = {HF_SUBJ_STEP, &doc, id->value, job, item, doc.path, NULL, 0};
-                int t = hf_op_test(r, r->step->where, &s, &vars, hf_buf_cstr(&what), err);
-                hf_buf_free(&what);
-                if (t == 1) {
-                    hf_ynode *extra = NULL;
-                    hf_error why;
-                    r->rep->matched++;
-                    hf_op_job_vars(r->ctx->cfg, &doc, id->value, job, &vars);
-                    hf_op_step_vars(item, &vars);
-                    if (hf_adapter_step(a, &vars, &extra, &why) < 0) {
-                        hf_op_leave(r, doc.path, id->value, "%s:%d:%d: job '%s' step %zu: %s",
-                                    doc.path, item->line, item->col, id->value, i + 1, why.msg);
-                        left = 1;
-                    } else if (hf_op_make_uses_step(r, &doc, item, extra, err) < 0) {
-                        t = -1;
-                    } else {
-                        changed = 1;
-                    }
-                }
-                hf_vars_free(&vars);
-                if (t < 0)
-                    m = -1;
-            }
-            r->rep->matched += (size_t)converged;
-            r->rep->converged += (size_t)converged;
-            if (m == 1 && (changed || converged) && !left && a->needs_oidc &&
-                hf_op_grant_oidc(&doc, job, id->value, err) < 0)
-                m = -1;
-            if (m == 1 && changed && left) {
-                hf_ydoc_free(&doc); /* the job goes whole or not at all */
-                continue;
-            }
-            if (m == 1 && hf_op_store_yaml(r, &doc, err) < 0)
-                m = -1;
-            hf_ydoc_free(&doc);
-            if (m < 0)
-                goto done;
-        }
-    }
-    rc = 0;
-done:
-    hf_vec_free(&files, free);
-    return rc;
+    return a ? hf_op_each_job(r, replace_steps, (void *)a, err) : -1;
 }
 
 /* Gives the job `id-token: write`. Job permissions replace the workflow's

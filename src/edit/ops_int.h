@@ -102,12 +102,15 @@ int hf_route_named(const hf_op_run *r, const char *text, size_t len);
 /* The `jobs:` map of a workflow, or NULL. */
 hf_ynode *hf_op_jobs(const hf_ydoc *doc);
 
-/* Job j of the workflow at path, on a fresh parse of the file as it stands
- * (so a job handled before is seen as it now is): 1 with *doc loaded and
- * *id, *job set (the caller frees doc), 0 when the workflow has no job j
- * (doc freed), -1 on error. Resets the matcher. */
-int hf_op_job_at(hf_op_run *r, const char *path, size_t j, hf_ydoc *doc, hf_ynode **id,
-                 hf_ynode **job, hf_error *err);
+/* What an op does with one job of a workflow: 0 to go on, -1 on an error
+ * (err set). doc may be edited and stored; the caller frees it. */
+typedef int (*hf_job_fn)(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, void *ctx,
+                         hf_error *err);
+/* Calls fn on each job of the workflows the step selects (`files`, else all
+ * workflows), each on a fresh parse of its file as it stands, so a job
+ * handled before is seen as it now is, and one that is left costs the
+ * others nothing. Resets the matcher before each job. 0, or -1 on error. */
+int hf_op_each_job(hf_op_run *r, hf_job_fn fn, void *ctx, hf_error *err);
 
 /* Reference scanning (delete, delete-workflow, archive notes): every line of
  * a text file outside `skip` that names one of `targets` (paths). */
