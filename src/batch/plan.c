@@ -645,7 +645,8 @@ typedef struct pool {
     atomic_int worker_ids;
     hf_progress *progress;
     pthread_mutex_t lock; /* guards done[] and next_ready */
-    bool *done;
+    size_t first; /* plans before it were there before this run */
+    bool *done;   /* per plan of this run, from first */
     size_t next_ready;
 } pool;
 
@@ -656,8 +657,8 @@ static void finished(pool *p, size_t i)
     if (!p->opts->on_ready)
         return;
     pthread_mutex_lock(&p->lock);
-    p->done[i] = true;
-    while (p->next_ready < p->plans->len && p->done[p->next_ready]) {
+    p->done[i - p->first] = true;
+    while (p->next_ready < p->plans->len && p->done[p->next_ready - p->first]) {
         p->opts->on_ready(p->plans->items[p->next_ready], p->opts->ready_ctx);
         p->next_ready++;
     }
@@ -682,6 +683,7 @@ static void *worker(void *arg)
 
 int hf_plan_run(const hf_plan_options *opts, const hf_vec *repos, hf_vec *plans)
 {
+    size_t first = plans->len;
     for (size_t i = 0; i < repos->len; i++) {
         hf_repo_plan *plan = hf_xcalloc(1, sizeof(*plan));
         plan->repo = repos->items[i];
@@ -694,7 +696,8 @@ int hf_plan_run(const hf_plan_options *opts, const hf_vec *repos, hf_vec *plans)
     pool p = {.opts = opts,
               .plans = plans,
               .progress = hf_progress_new(repos->len, jobs, opts->progress_tty, opts->quiet)};
-    atomic_init(&p.next, 0);
+    p.first = p.next_ready = first;
+    atomic_init(&p.next, first);
     atomic_init(&p.worker_ids, 0);
     pthread_mutex_init(&p.lock, NULL);
     p.done = hf_xcalloc(repos->len ? repos->len : 1, sizeof(bool));

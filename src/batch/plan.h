@@ -142,8 +142,9 @@ typedef struct hf_plan_options {
     void *ready_ctx;
 } hf_plan_options;
 
-/* Plans every repo (const hf_repo *) into plans (hf_repo_plan *, in the order
- * of repos). Returns 0; per-repo failures are in each plan's status. */
+/* Plans every repo (const hf_repo *), appending to plans (hf_repo_plan *, in
+ * the order of repos; plans already there are left alone). Returns 0;
+ * per-repo failures are in each plan's status. */
 int hf_plan_run(const hf_plan_options *opts, const hf_vec *repos, hf_vec *plans);
 
 /* The variables every fleet template sees for a repo: {{repo}}, {{owner}},
