@@ -174,8 +174,6 @@ int hf_http_new(hf_http **out, const hf_http_options *opts, hf_error *err)
             hf_http_free(h);
             return hf_error_set(err, "the forge token contains a line break");
         }
-        h->token = hf_xstrdup(token);
-        hf_log_add_secret(token);
     }
     h->auth = opts->auth;
     bool credentials = token || opts->auth || opts->authenticated;

@@ -161,20 +161,6 @@ static int acquire_credential(git_credential **out, const char *url, const char 
     return git_credential_userpass_plaintext_new(out, "x-access-token", st->token);
 }
 
-/* Registers a secret once: when redacting it already yields "***", some
- * earlier call registered it. */
-static void register_secret(const char *secret)
-{
-    if (!secret || !*secret)
-        return;
-    hf_buf probe = HF_BUF_INIT;
-    hf_buf_puts(&probe, secret);
-    hf_log_redact(&probe);
-    if (strcmp(hf_buf_cstr(&probe), "***") != 0)
-        hf_log_add_secret(secret);
-    hf_buf_free(&probe);
-}
-
 /* "Authorization: Basic base64(x-access-token:TOKEN)", what git's
  * http.extraheader carries for GitHub; NULL for a token no header can hold. */
 static char *basic_header(const char *token)
@@ -188,7 +174,7 @@ static char *basic_header(const char *token)
     int n = EVP_EncodeBlock(b64, (const unsigned char *)plain.ptr, (int)plain.len);
     hf_buf header = HF_BUF_INIT;
     if (n > 0) {
-        register_secret((const char *)b64);
+        hf_log_add_secret((const char *)b64);
         hf_buf_printf(&header, "Authorization: Basic %.*s", n, (const char *)b64);
     }
     memset(b64, 0, cap);
@@ -205,7 +191,7 @@ void hf_remote_connect_init(git_remote_connect_options *opts, hf_credential_stat
     memset(st, 0, sizeof(*st));
     st->token = spec->token;
     url_host(st->host, sizeof(st->host), spec->url);
-    register_secret(spec->token);
+    hf_log_add_secret(spec->token);
     /* Only http(s) has a host; a path or file:// never sees the token. */
     if (spec->token && *spec->token && *st->host && strncasecmp(spec->url, "http", 4) == 0)
         st->header = basic_header(spec->token);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,7 +47,11 @@ void hf_log_add_secret(const char *secret)
     if (!secret || strlen(secret) < 4)
         return;
     pthread_mutex_lock(&log_lock);
-    hf_vec_push(&secrets, hf_xstrdup(secret));
+    bool known = false;
+    for (size_t i = 0; i < secrets.len && !known; i++)
+        known = !strcmp(secrets.items[i], secret);
+    if (!known)
+        hf_vec_push(&secrets, hf_xstrdup(secret));
     pthread_mutex_unlock(&log_lock);
 }
 

@@ -17,7 +17,8 @@ void hf_log_set_color(hf_color_mode mode);
 /* Whether colour should be used on this stream under the current mode. */
 int hf_log_color_on(FILE *stream);
 
-/* Registers a secret (copied); every later message has it replaced by "***".
+/* Registers a secret (copied; once, however often it is given); every later
+ * message has it replaced by "***".
  * Strings shorter than 4 bytes are ignored: redacting them would mangle
  * ordinary text. */
 void hf_log_add_secret(const char *secret);
