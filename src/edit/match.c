@@ -339,12 +339,13 @@ static int eval(hf_matcher *m, const hf_pred *p, const hf_subject_ref *s, hf_var
                 hf_buf *why, hf_error *err, int depth)
 {
     if (depth > MAX_REF_DEPTH)
-        return hf_error_set(err, "%s:%d:%d: predicates nest too deeply", p->mark.file, p->mark.line,
-                            p->mark.col);
+        return hf_error_set(err, "%s:%d:%d: predicates nest too deeply",
+                            p->mark.file ? p->mark.file : "predicate", p->mark.line, p->mark.col);
     switch (p->kind) {
     case HF_PRED_REF:
         if (!p->target)
-            return hf_error_set(err, "%s:%d:%d: unknown predicate '%s'", p->mark.file, p->mark.line,
+            return hf_error_set(err, "%s:%d:%d: unknown predicate '%s'",
+                                p->mark.file ? p->mark.file : "predicate", p->mark.line,
                                 p->mark.col, p->ref);
         return eval(m, p->target, s, captures, why, err, depth + 1);
     case HF_PRED_ALL: {

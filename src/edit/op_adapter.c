@@ -724,6 +724,14 @@ static int in_vec(const hf_vec *v, size_t x)
     return 0;
 }
 
+/* Forgets what was recorded as handed over since from (a job that was not
+ * handed over after all). */
+static void forget_handed(hf_op_run *r, size_t from)
+{
+    while (r->ctx->handed && r->ctx->handed->len > from)
+        free(hf_vec_pop(r->ctx->handed));
+}
+
 /* Hands one job over: 1 done, 0 left (recorded), -1 error. Edits doc in
  * place; the caller stores it. */
 static int hand_over(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, const job_plan *jp,
@@ -785,8 +793,8 @@ static int hand_over(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, 
         rc = hf_op_grant_oidc(doc, job, id, err);
     rc = rc < 0 ? -1 : 1;
 done:
-    while (rc != 1 && r->ctx->handed && r->ctx->handed->len > handed_from)
-        free(hf_vec_pop(r->ctx->handed));
+    if (rc != 1)
+        forget_handed(r, handed_from);
     hf_vars_free(&vars);
     return rc;
 }
@@ -808,6 +816,7 @@ static int adopt_job(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, 
         return m;
     r->rep->matched++;
     job_plan jp = {0};
+    size_t handed_from = r->ctx->handed ? r->ctx->handed->len : 0;
     int p = plan_job(r, doc, id, job, &jp, err);
     int h = p == 1 ? hand_over(r, doc, id, job, &jp, err) : p;
     job_plan_free(&jp);
@@ -815,6 +824,7 @@ static int adopt_job(hf_op_run *r, hf_ydoc *doc, const char *id, hf_ynode *job, 
         set_link(r, jp.cap);
         hf_error store;
         if (hf_op_store_yaml(r, doc, &store) < 0) {
+            forget_handed(r, handed_from);
             hf_op_leave(r, doc->path, id, "%s: job '%s': %s", doc->path, id, store.msg);
             hf_op_unblock(r, false, "hand the job over by hand");
         }

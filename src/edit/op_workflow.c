@@ -189,7 +189,9 @@ static const hf_adapter *step_adapter(hf_op_run *r, hf_adapter *own, int job, hf
     const hf_adapter *a = c ? c->adapter : NULL;
     if (!a) {
         hf_error_set(err, "the step has no `uses` and capability '%s' has no adapter",
-                     st->capability ? st->capability : st->exception);
+                     st->capability  ? st->capability
+                     : st->exception ? st->exception
+                                     : "by-route");
         return NULL;
     }
     if (job ? !a->workflow : !a->action) {
