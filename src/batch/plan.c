@@ -98,7 +98,6 @@ void hf_repo_plan_free(void *p)
     hf_vec_free(&plan->held, hf_held_free);
     hf_vec_free(&plan->notes, free);
     hf_vec_free(&plan->idle, free);
-    hf_vec_free(&plan->examined, free);
     hf_vec_free(&plan->open_errors, free);
     free(plan->patch);
     free(plan->diff);
@@ -113,7 +112,6 @@ void hf_repo_plan_release_details(hf_repo_plan *plan)
     hf_vec_free(&plan->changes, change_free);
     hf_vec_free(&plan->notes, free);
     hf_vec_free(&plan->idle, free);
-    hf_vec_free(&plan->examined, free);
     hf_vec_free(&plan->open_errors, free);
     free(plan->patch);
     free(plan->diff);
@@ -645,8 +643,8 @@ typedef struct pool {
     atomic_int worker_ids;
     hf_progress *progress;
     pthread_mutex_t lock; /* guards done[] and next_ready */
-    size_t first; /* plans before it were there before this run */
-    bool *done;   /* per plan of this run, from first */
+    size_t first;         /* plans before it were there before this run */
+    bool *done;           /* per plan of this run, from first */
     size_t next_ready;
 } pool;
 

@@ -75,7 +75,6 @@ typedef struct hf_repo_plan {
     hf_vec notes;      /* char *: what steps had to say */
     size_t idle_steps; /* steps that found nothing to do */
     hf_vec idle;       /* char *: those steps, named (kept for -v) */
-    hf_vec examined;   /* char *: under -v, what steps looked at and why it did not match */
     hf_contract_counts before, after;
     hf_vec open_errors; /* char *: "path:line:col: rule-id": the first contract errors
                            left on the planned tree (at most HF_PLAN_OPEN_ERRORS) */

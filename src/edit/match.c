@@ -78,11 +78,6 @@ const hf_ydoc *hf_matcher_callee(hf_matcher *m, const hf_ynode *job)
     return m->has_callee ? &m->callee : NULL;
 }
 
-static const char *scalar(const hf_ynode *n)
-{
-    return n && n->kind == HF_Y_SCALAR ? n->value : NULL;
-}
-
 static void put_lines(hf_buf *out, const hf_ynode *n, int indent)
 {
     if (!n)
@@ -201,7 +196,8 @@ static int field_text(const hf_pred *p, const hf_subject_ref *s, hf_buf *out)
     }
     const hf_ynode *node = subject_node(s);
     if (p->field == HF_FIELD_ID) {
-        const char *id = s->kind == HF_SUBJ_JOB ? s->job_id : scalar(hf_ynode_get(node, "id"));
+        const char *id =
+            s->kind == HF_SUBJ_JOB ? s->job_id : hf_ynode_text(hf_ynode_get(node, "id"));
         if (!id)
             return 0;
         hf_buf_puts(out, id);

@@ -20,11 +20,6 @@
 
 #define WORKFLOWS ".github/workflows/*.{yml,yaml}"
 
-static const char *scalar(const hf_ynode *n)
-{
-    return n && n->kind == HF_Y_SCALAR ? n->value : NULL;
-}
-
 /* ---- variables a workflow offers a job ----------------------------------- */
 
 static void inputs_of(const hf_ynode *trigger, hf_vars *vars)
@@ -32,7 +27,7 @@ static void inputs_of(const hf_ynode *trigger, hf_vars *vars)
     const hf_ynode *inputs = hf_ynode_get(trigger, "inputs");
     for (size_t i = 0; inputs && inputs->kind == HF_Y_MAP && i < hf_ynode_pairs(inputs); i++) {
         const char *name = hf_ynode_key(inputs, i)->value;
-        const char *dflt = scalar(hf_ynode_get(hf_ynode_val(inputs, i), "default"));
+        const char *dflt = hf_ynode_text(hf_ynode_get(hf_ynode_val(inputs, i), "default"));
         hf_buf k = HF_BUF_INIT, v = HF_BUF_INIT;
         hf_buf_printf(&k, "input.%s", name);
         if (dflt && *dflt) {
@@ -62,7 +57,7 @@ static void job_outputs(const hf_config *cfg, const hf_ynode *job, hf_vec *names
     const hf_ynode *outputs = hf_ynode_get(job, "outputs");
     for (size_t o = 0; outputs && outputs->kind == HF_Y_MAP && o < hf_ynode_pairs(outputs); o++)
         hf_vec_push(names, (void *)hf_ynode_key(outputs, o)->value);
-    const char *uses = scalar(hf_ynode_get(job, "uses"));
+    const char *uses = hf_ynode_text(hf_ynode_get(job, "uses"));
     for (size_t i = 0; uses && cfg && i < cfg->capabilities.len; i++) {
         const hf_adapter *a = ((const hf_capability *)cfg->capabilities.items[i])->adapter;
         if (a && a->workflow && !strcmp(a->workflow, uses))
@@ -99,7 +94,8 @@ void hf_op_job_vars(const hf_config *cfg, const hf_ydoc *doc, const char *job_id
     const hf_ynode *jobs = hf_ynode_get(doc->root, "jobs");
     size_t n = !needs ? 0 : needs->kind == HF_Y_SEQ ? needs->len : 1;
     for (size_t i = 0; i < n; i++) {
-        const char *dep = needs->kind == HF_Y_SEQ ? scalar(needs->kids[i]) : scalar(needs);
+        const char *dep =
+            needs->kind == HF_Y_SEQ ? hf_ynode_text(needs->kids[i]) : hf_ynode_text(needs);
         hf_vec outputs = HF_VEC_INIT;
         if (dep)
             job_outputs(cfg, hf_ynode_get(jobs, dep), &outputs);
@@ -392,7 +388,7 @@ static void reduce(hf_vec *hits)
 static void step_evidence(hf_op_run *r, const hf_subject_ref *s, hf_buf *text, hf_buf *names)
 {
     hf_buf tmp = HF_BUF_INIT;
-    const char *run = scalar(hf_ynode_get(s->step, "run"));
+    const char *run = hf_ynode_text(hf_ynode_get(s->step, "run"));
     if (run) {
         hf_strip_comments(HF_LANG_SHELL, run, strlen(run), &tmp);
         hf_buf_put(text, tmp.ptr, tmp.len);
@@ -441,7 +437,7 @@ static int uses_adapter(const hf_config *cfg, const char *uses)
  * an adapter). */
 static void step_routes(hf_op_run *r, const hf_subject_ref *s, hf_vec *hits)
 {
-    if (uses_adapter(r->ctx->cfg, scalar(hf_ynode_get(s->step, "uses"))))
+    if (uses_adapter(r->ctx->cfg, hf_ynode_text(hf_ynode_get(s->step, "uses"))))
         return;
     hf_buf text = HF_BUF_INIT, names = HF_BUF_INIT;
     step_evidence(r, s, &text, &names);

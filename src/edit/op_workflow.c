@@ -116,8 +116,6 @@ static void note_outputs(hf_op_run *r, const hf_ydoc *doc, const hf_ynode *job, 
     hf_vec_free(&skip, NULL);
 }
 
-static const char *scalar(const hf_ynode *n);
-
 int hf_op_make_caller(hf_op_run *r, hf_ydoc *doc, hf_ynode *job, hf_ynode *extra, hf_error *err)
 {
     static const char *const keep[] = {"name",        "needs",    "if",
@@ -132,8 +130,8 @@ int hf_op_make_caller(hf_op_run *r, hf_ydoc *doc, hf_ynode *job, hf_ynode *extra
         /* a caller job cannot keep these: say so where they mattered */
         const hf_ynode *env = hf_ynode_get(job, "environment");
         const char *name = env && env->kind == HF_Y_SCALAR ? env->value
-                           : env                           ? scalar(hf_ynode_get(env, "name"))
-                                                           : NULL;
+                           : env ? hf_ynode_text(hf_ynode_get(env, "name"))
+                                 : NULL;
         if (env)
             hf_op_note(r,
                        "%s:%d:%d: job '%s' had environment '%s'; a job that calls a reusable "
@@ -204,16 +202,11 @@ static const hf_adapter *step_adapter(hf_op_run *r, hf_adapter *own, int job, hf
     return a;
 }
 
-static const char *scalar(const hf_ynode *n)
-{
-    return n && n->kind == HF_Y_SCALAR ? n->value : NULL;
-}
-
 /* The target of an adapter without its template variables, for telling a
  * job that already calls it: "owner/repo/path" before the @. */
 static int calls_target(const hf_ynode *node, const hf_adapter *a)
 {
-    const char *uses = scalar(hf_ynode_get(node, "uses"));
+    const char *uses = hf_ynode_text(hf_ynode_get(node, "uses"));
     const char *target = a->workflow ? a->workflow : a->action;
     const char *at = strchr(target, '@');
     size_t n = at ? (size_t)(at - target) : strlen(target);

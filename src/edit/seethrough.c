@@ -118,7 +118,7 @@ static void add_file(walk *w, const char *path, const char *via, int depth);
 
 /* ---- package.json scripts ------------------------------------------------ */
 
-static void npm_script(walk *w, const char *cwd, const char *name, const char *holder, int depth)
+static void npm_script(walk *w, const char *cwd, const char *name, int depth)
 {
     hf_buf pkg = HF_BUF_INIT, real = HF_BUF_INIT, text = HF_BUF_INIT, via = HF_BUF_INIT;
     if (resolve(&pkg, cwd, "package.json") == 0 &&
@@ -128,15 +128,13 @@ static void npm_script(walk *w, const char *cwd, const char *name, const char *h
         const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(scripts, name);
         if (cJSON_IsString(cmd) && cmd->valuestring) {
             hf_buf_printf(&via, "package.json script '%s'", name);
-            hf_executed *e = add(w, hf_buf_cstr(&real), true, hf_buf_cstr(&via), HF_LANG_SHELL,
-                                 cmd->valuestring, strlen(cmd->valuestring));
-            (void)e;
+            add(w, hf_buf_cstr(&real), true, hf_buf_cstr(&via), HF_LANG_SHELL, cmd->valuestring,
+                strlen(cmd->valuestring));
             run_shell(w, cmd->valuestring, strlen(cmd->valuestring), cwd, hf_buf_cstr(&real),
                       depth + 1);
         }
         cJSON_Delete(root);
     }
-    (void)holder;
     hf_buf_free(&pkg);
     hf_buf_free(&real);
     hf_buf_free(&text);
@@ -416,7 +414,7 @@ static void command(walk *w, hf_vec *argv, const char *cwd, const char *holder, 
             script = a[j]; /* yarn X, pnpm X, bun X run scripts by name */
         }
         if (script && !(strcmp(cmd, "bun") == 0 && strchr(script, '.')))
-            npm_script(w, cwd, script, holder, depth);
+            npm_script(w, cwd, script, depth);
         else if (script)
             goto file_arg; /* bun file.ts */
         goto done;
@@ -668,11 +666,6 @@ static void add_file(walk *w, const char *path, const char *via, int depth)
 
 /* ---- steps and local actions --------------------------------------------- */
 
-static const char *scalar(const hf_ynode *n)
-{
-    return n && n->kind == HF_Y_SCALAR ? n->value : NULL;
-}
-
 static void step_code(walk *w, const char *holder, const hf_ynode *job, const hf_ynode *step,
                       int depth);
 
@@ -698,7 +691,7 @@ static void local_action(walk *w, const char *uses, int depth)
         /* the action file itself is listed so it is not read twice */
         add(w, hf_buf_cstr(&real), false, uses, HF_LANG_NONE, "", 0);
         const hf_ynode *runs = hf_ynode_get(doc.root, "runs");
-        const char *using = scalar(hf_ynode_get(runs, "using"));
+        const char *using = hf_ynode_text(hf_ynode_get(runs, "using"));
         const hf_ynode *steps = hf_ynode_get(runs, "steps");
         if (using && !strcmp(using, "composite") && steps && steps->kind == HF_Y_SEQ) {
             for (size_t i = 0; i < steps->len; i++)
@@ -706,7 +699,7 @@ static void local_action(walk *w, const char *uses, int depth)
         } else if (using && !strncmp(using, "node", 4)) {
             static const char *const entries[] = {"pre", "main", "post", NULL};
             for (const char *const *e = entries; *e; e++) {
-                const char *f = scalar(hf_ynode_get(runs, *e));
+                const char *f = hf_ynode_text(hf_ynode_get(runs, *e));
                 hf_buf_clear(&path);
                 if (f && resolve(&path, hf_buf_cstr(&dir), f) == 0)
                     add_file(w, hf_buf_cstr(&path), uses, depth + 1);
@@ -726,12 +719,12 @@ static void step_code(walk *w, const char *holder, const hf_ynode *job, const hf
 {
     if (depth > MAX_DEPTH || !step || step->kind != HF_Y_MAP)
         return;
-    const char *uses = scalar(hf_ynode_get(step, "uses"));
-    const char *run = scalar(hf_ynode_get(step, "run"));
+    const char *uses = hf_ynode_text(hf_ynode_get(step, "uses"));
+    const char *run = hf_ynode_text(hf_ynode_get(step, "run"));
     if (uses && !strncmp(uses, "./", 2)) {
         local_action(w, uses, depth);
     } else if (uses && !strncmp(uses, "actions/github-script@", 22)) {
-        const char *code = scalar(hf_ynode_get(hf_ynode_get(step, "with"), "script"));
+        const char *code = hf_ynode_text(hf_ynode_get(hf_ynode_get(step, "with"), "script"));
         if (code) {
             hf_executed *e =
                 add(w, holder, true, "actions/github-script", HF_LANG_JS, code, strlen(code));
@@ -747,10 +740,10 @@ static void step_code(walk *w, const char *holder, const hf_ynode *job, const hf
     if (run && depth > 0) /* a composite action's step: its script is code the caller runs */
         add(w, holder, true, "composite action step", HF_LANG_SHELL, run, strlen(run));
     if (run) {
-        const char *cwd = scalar(hf_ynode_get(step, "working-directory"));
+        const char *cwd = hf_ynode_text(hf_ynode_get(step, "working-directory"));
         if (!cwd)
-            cwd = scalar(hf_ynode_get(hf_ynode_get(hf_ynode_get(job, "defaults"), "run"),
-                                      "working-directory"));
+            cwd = hf_ynode_text(hf_ynode_get(hf_ynode_get(hf_ynode_get(job, "defaults"), "run"),
+                                             "working-directory"));
         hf_buf dir = HF_BUF_INIT;
         if (!cwd || resolve(&dir, "", cwd) < 0)
             hf_buf_clear(&dir);
@@ -786,7 +779,7 @@ static void put_inputs(hf_buf *out, const char *text, size_t len, const hf_ynode
             !memcmp(text + close, "}}", 2)) {
             hf_buf key = HF_BUF_INIT;
             hf_buf_put(&key, text + name, end - name);
-            value = scalar(hf_ynode_get(with, hf_buf_cstr(&key)));
+            value = hf_ynode_text(hf_ynode_get(with, hf_buf_cstr(&key)));
             hf_buf_free(&key);
         }
         if (value && !strpbrk(value, "\n\r")) {
@@ -801,7 +794,7 @@ static void put_inputs(hf_buf *out, const char *text, size_t len, const hf_ynode
 
 int hf_job_callee(hf_overlay *ov, const hf_ynode *job, hf_ydoc *callee)
 {
-    const char *uses = scalar(hf_ynode_get(job, "uses"));
+    const char *uses = hf_ynode_text(hf_ynode_get(job, "uses"));
     if (!uses || strncmp(uses, "./", 2) || strchr(uses, '@'))
         return 0;
     walk w = {ov, NULL};

@@ -117,6 +117,11 @@ hf_ynode *hf_ynode_get(const hf_ynode *map, const char *key)
     return i == (size_t)-1 ? NULL : map->kids[2 * i + 1];
 }
 
+const char *hf_ynode_text(const hf_ynode *n)
+{
+    return n && n->kind == HF_Y_SCALAR ? n->value : NULL;
+}
+
 hf_ynode *hf_ynode_copy(const hf_ynode *n)
 {
     hf_ynode *c = node_new(n->kind);

@@ -83,6 +83,8 @@ hf_ynode *hf_ynode_key(const hf_ynode *map, size_t pair);
 hf_ynode *hf_ynode_val(const hf_ynode *map, size_t pair);
 /* Value for key, or NULL (also when map is not a map). */
 hf_ynode *hf_ynode_get(const hf_ynode *map, const char *key);
+/* The text of a scalar node, or NULL for none or another kind. */
+const char *hf_ynode_text(const hf_ynode *n);
 /* Pair index of key, or (size_t)-1. */
 size_t hf_ynode_find(const hf_ynode *map, const char *key);
 /* 1 when n is a scalar whose text is s. */
