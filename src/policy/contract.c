@@ -431,11 +431,9 @@ static char *code_only(hf_lang lang, const char *s, size_t n)
 {
     if (lang == HF_LANG_NONE)
         return NULL;
-    char *out = hf_xmalloc(n + 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-    hf_blank_comments(lang, s, n, out);
-    return out;
+    hf_buf out = HF_BUF_INIT;
+    hf_strip_comments(lang, s, n, &out);
+    return hf_buf_detach(&out);
 }
 
 /* ---- values ---------------------------------------------------------------- */

@@ -340,7 +340,8 @@ static void blank_markdown(const char *s, size_t len, char *out)
     }
 }
 
-void hf_blank_comments(hf_lang lang, const char *s, size_t n, char *out)
+/* out (n bytes, a copy of s) gets the comments of s blanked. */
+static void blank_comments(hf_lang lang, const char *s, size_t n, char *out)
 {
     if (lang == HF_LANG_NONE)
         return;
@@ -375,5 +376,5 @@ void hf_strip_comments(hf_lang lang, const char *text, size_t len, hf_buf *out)
     hf_buf_clear(out);
     hf_buf_put(out, text, len);
     if (out->ptr)
-        hf_blank_comments(lang, text, len, out->ptr);
+        blank_comments(lang, text, len, out->ptr);
 }

@@ -25,10 +25,8 @@ hf_lang hf_lang_of(const char *path, const char *text, size_t len);
  * HF_LANG_NONE without one. */
 hf_lang hf_lang_of_shebang(const char *text, size_t len);
 
-/* out (n bytes, a copy of s) gets the comments of s blanked; a #! line is
- * blanked too, whatever the language but none. */
-void hf_blank_comments(hf_lang lang, const char *s, size_t n, char *out);
-/* The same into a buffer: out holds a copy of text with its comments blanked. */
+/* out holds a copy of text with its comments blanked (a #! line too,
+ * whatever the language but none). */
 void hf_strip_comments(hf_lang lang, const char *text, size_t len, hf_buf *out);
 
 #endif
