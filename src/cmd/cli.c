@@ -336,10 +336,7 @@ int hf_cli_auth(const char *cmd, const hf_remote_args *ra, const char *forge_api
         if (hf_cli_token(ra->token_file, &token) < 0)
             return HF_EXIT_USAGE;
         int rc = token && hf_auth_new_token(auth, token, &err) < 0;
-        if (token) {
-            memset(token, 0, strlen(token));
-            free(token);
-        }
+        hf_free_secret(token);
         if (rc)
             return hf_cli_usage_error(cmd, "%s", err.msg);
         return 0;

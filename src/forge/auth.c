@@ -45,17 +45,9 @@ struct hf_auth {
     pthread_mutex_t lock;
 };
 
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    memset(s, 0, strlen(s));
-    free(s);
-}
-
 void hf_auth_token_free(char *token)
 {
-    wipe_free(token);
+    hf_free_secret(token);
 }
 
 static hf_auth *auth_alloc(void)
@@ -112,7 +104,7 @@ void hf_auth_free(hf_auth *a)
 {
     if (!a)
         return;
-    wipe_free(a->token);
+    hf_free_secret(a->token);
     free(a->app_id);
     hf_jwt_key_free(a->key);
     hf_http_free(a->http);
@@ -124,7 +116,7 @@ void hf_auth_free(hf_auth *a)
     hf_vec_free(&a->installations, NULL);
     for (size_t i = 0; i < a->tokens.len; i++) {
         minted *m = a->tokens.items[i];
-        wipe_free(m->token);
+        hf_free_secret(m->token);
         free(m);
     }
     hf_vec_free(&a->tokens, NULL);
@@ -281,7 +273,7 @@ static int mint(hf_auth *a, long id, const char *owner, minted **out, hf_error *
         m->installation = id;
         hf_vec_push(&a->tokens, m);
     }
-    wipe_free(m->token);
+    hf_free_secret(m->token);
     m->token = hf_xstrdup(tok->valuestring);
     m->expires = expires;
     memset(tok->valuestring, 0, strlen(tok->valuestring));
@@ -333,7 +325,7 @@ void hf_auth_refused(hf_auth *a, const char *token)
     for (size_t i = 0; i < a->tokens.len; i++) {
         minted *m = a->tokens.items[i];
         if (m->token && strcmp(m->token, token) == 0) {
-            wipe_free(m->token);
+            hf_free_secret(m->token);
             m->token = NULL;
         }
     }

@@ -214,18 +214,10 @@ int hf_http_new(hf_http **out, const hf_http_options *opts, hf_error *err)
     return 0;
 }
 
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    memset(s, 0, strlen(s));
-    free(s);
-}
-
 void hf_http_set_token(hf_http *h, const char *token)
 {
-    wipe_free(h->token);
-    wipe_free(h->auth_header);
+    hf_free_secret(h->token);
+    hf_free_secret(h->auth_header);
     h->token = NULL;
     h->auth_header = NULL;
     if (!token || !*token || strpbrk(token, "\r\n"))
@@ -253,8 +245,8 @@ void hf_http_free(hf_http *h)
         curl_easy_cleanup(h->curl);
     if (h->own_governor)
         hf_governor_free(h->governor);
-    wipe_free(h->auth_header);
-    wipe_free(h->token);
+    hf_free_secret(h->auth_header);
+    hf_free_secret(h->token);
     free(h->scope_owner);
     free(h->scope_repo);
     free(h->graphql);

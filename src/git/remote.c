@@ -212,10 +212,7 @@ void hf_remote_connect_init(git_remote_connect_options *opts, hf_credential_stat
 
 void hf_credential_state_dispose(hf_credential_state *st)
 {
-    if (st->header) {
-        memset(st->header, 0, strlen(st->header));
-        free(st->header);
-    }
+    hf_free_secret(st->header);
     memset(st, 0, sizeof(*st));
 }
 

@@ -48,3 +48,11 @@ char *hf_xstrndup(const char *s, size_t n)
     p[n] = '\0';
     return p;
 }
+
+void hf_free_secret(char *s)
+{
+    if (!s)
+        return;
+    memset(s, 0, strlen(s));
+    free(s);
+}

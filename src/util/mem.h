@@ -11,5 +11,8 @@ void *hf_xcalloc(size_t count, size_t size);
 void *hf_xrealloc(void *p, size_t n);
 char *hf_xstrdup(const char *s);
 char *hf_xstrndup(const char *s, size_t n);
+/* Zeroes a secret (a token, a header carrying one) before freeing it;
+ * NULL is ignored. */
+void hf_free_secret(char *s);
 
 #endif
