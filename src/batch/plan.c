@@ -54,23 +54,6 @@ bool hf_plan_has_policy_hold(const hf_repo_plan *plan)
     return false;
 }
 
-int hf_plan_exit(const hf_repo_plan *plan, bool strict, bool detailed)
-{
-    switch (plan->status) {
-    case HF_PLAN_ERROR:
-        return 1;
-    case HF_PLAN_BLOCKED:
-    case HF_PLAN_FAILED:
-        return 3;
-    case HF_PLAN_PARTIAL:
-        return strict || detailed || hf_plan_has_policy_hold(plan) ? 3 : 0;
-    case HF_PLAN_CHANGES:
-        return detailed ? 4 : 0;
-    default:
-        return 0;
-    }
-}
-
 bool hf_plan_has_patch(const hf_repo_plan *plan)
 {
     return plan->status == HF_PLAN_CHANGES || plan->status == HF_PLAN_PARTIAL;

@@ -95,11 +95,6 @@ void hf_repo_plan_free(void *plan);
 bool hf_plan_link_first(const hf_repo_plan *p, size_t i);
 /* Whether a plan holds something back by policy. */
 bool hf_plan_has_policy_hold(const hf_repo_plan *plan);
-/* The exit status a plan of this repo asks for (cmd/cli.h's HF_EXIT_*
- * values): 1 error; 3 blocked or failed, a partial plan holding something
- * by policy, or with --strict or --detailed-exitcode any partial plan; 4
- * changes pending with --detailed-exitcode; else 0. */
-int hf_plan_exit(const hf_repo_plan *plan, bool strict, bool detailed);
 /* Whether the plan carries a patch (changes or partial). */
 bool hf_plan_has_patch(const hf_repo_plan *plan);
 /* Frees what only the per-repo output needs (changes, notes, patch, diffs,

@@ -334,7 +334,7 @@ int hf_cmd_apply(int argc, char **argv, const hf_global_opts *global)
         else if (a->result == HF_APPLY_BLOCKED || a->result == HF_APPLY_FAILED)
             rc = hf_exit_merge(rc, HF_EXIT_BLOCKED);
         else if (a->plan && a->plan->status == HF_PLAN_PARTIAL &&
-                 hf_plan_exit(a->plan, strict, false) == HF_EXIT_BLOCKED)
+                 hf_cli_plan_exit(a->plan, strict, false) == HF_EXIT_BLOCKED)
             rc = hf_exit_merge(rc, HF_EXIT_BLOCKED);
     }
 done:

@@ -27,6 +27,23 @@ int hf_exit_merge(int a, int b)
     return rank[a] >= rank[b] ? a : b;
 }
 
+int hf_cli_plan_exit(const hf_repo_plan *plan, bool strict, bool detailed)
+{
+    switch (plan->status) {
+    case HF_PLAN_ERROR:
+        return HF_EXIT_RUNTIME;
+    case HF_PLAN_BLOCKED:
+    case HF_PLAN_FAILED:
+        return HF_EXIT_BLOCKED;
+    case HF_PLAN_PARTIAL:
+        return strict || detailed || hf_plan_has_policy_hold(plan) ? HF_EXIT_BLOCKED : HF_EXIT_OK;
+    case HF_PLAN_CHANGES:
+        return detailed ? HF_EXIT_PENDING : HF_EXIT_OK;
+    default:
+        return HF_EXIT_OK;
+    }
+}
+
 int hf_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

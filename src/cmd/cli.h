@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 
+#include "batch/plan.h"
 #include "cmd/cmd.h"
 #include "config/model.h"
 #include "config/select.h"
@@ -43,6 +44,12 @@ enum {
 /* Handles a global option. Returns 1 when c was one (and applied to g), 0
  * when it is not a global option, -1 after printing a usage error. */
 int hf_cli_global(int c, const char *arg, hf_global_opts *g, const char *cmd);
+
+/* The exit status a plan of this repo asks for: RUNTIME on an error;
+ * BLOCKED when blocked or failed, for a partial plan holding something by
+ * policy, or with --strict or --detailed-exitcode for any partial plan;
+ * PENDING for changes with --detailed-exitcode; else OK. */
+int hf_cli_plan_exit(const hf_repo_plan *plan, bool strict, bool detailed);
 
 /* Prints "handoff: error: <msg>" and a pointer to the command's help;
  * returns HF_EXIT_USAGE. */

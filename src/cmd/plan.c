@@ -404,7 +404,7 @@ int hf_cmd_plan(int argc, char **argv, const hf_global_opts *global)
     }
     hf_plan_page_free(sc.page);
     for (size_t i = 0; i < plans.len; i++)
-        rc = hf_exit_merge(rc, hf_plan_exit(plans.items[i], strict, detailed));
+        rc = hf_exit_merge(rc, hf_cli_plan_exit(plans.items[i], strict, detailed));
 done:
     hf_vec_free(&plans, hf_repo_plan_free);
     hf_vec_free(&repos, NULL);
