@@ -235,7 +235,7 @@ int hf_gh_commit_on_branch(hf_http *h, const char *owner, const char *repo,
 
     vars = cJSON_CreateObject();
     cJSON_AddItemToObject(vars, "input", commit_input(owner, repo, scratch.ptr, spec));
-    if ((rc = hf_http_graphql(h, commit_mutation, vars, &data, NULL, 0, err)) < 0)
+    if ((rc = hf_http_graphql(h, commit_mutation, vars, &data, err)) < 0)
         goto done;
     const cJSON *made = cJSON_GetObjectItemCaseSensitive(data, "createCommitOnBranch");
     const char *oid = string_at(made, "commit", "oid", NULL);
@@ -268,7 +268,7 @@ int hf_gh_commit_on_branch(hf_http *h, const char *owner, const char *repo,
     cJSON_Delete(data);
     data = NULL;
     hf_error why;
-    if (hf_http_graphql(h, refs_mutation, vars, &data, NULL, 0, &why) < 0) {
+    if (hf_http_graphql(h, refs_mutation, vars, &data, &why) < 0) {
         char tip[41];
         if (branch_tip(h, rpath.ptr, spec->branch, tip, err) < 0) {
             rc = -1;

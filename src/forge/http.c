@@ -908,11 +908,9 @@ done:
 }
 
 int hf_http_graphql(hf_http *h, const char *query, const cJSON *variables, cJSON **data,
-                    char *error_type, size_t type_size, hf_error *err)
+                    hf_error *err)
 {
     *data = NULL;
-    if (error_type && type_size)
-        error_type[0] = '\0';
     cJSON *req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "query", query);
     cJSON_AddItemToObject(req, "variables",
@@ -944,8 +942,6 @@ int hf_http_graphql(hf_http *h, const char *query, const cJSON *variables, cJSON
                 hf_buf_puts(&msg, " (");
                 put_server_text(&msg, t->valuestring);
                 hf_buf_putc(&msg, ')');
-                if (error_type && type_size && !error_type[0])
-                    snprintf(error_type, type_size, "%s", t->valuestring);
             }
         }
         rc = http_error(h, err, "POST /graphql: %s%s%s%s", msg.ptr,

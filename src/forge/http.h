@@ -104,10 +104,9 @@ int hf_http_get_all(hf_http *h, const char *path, const char *member, cJSON **ou
  * (/graphql beside the REST base; /api/graphql on GitHub Enterprise, whose
  * REST base ends in /api/v3). A mutation like any POST: governed and
  * retried. *data receives the answer's "data" (cJSON_Delete it). An answer
- * with "errors" fails with their messages; *error_type (optional) then
- * receives the first error's type ("STALE_DATA", ...; "" when none). */
+ * with "errors" fails with their messages and types. */
 int hf_http_graphql(hf_http *h, const char *query, const cJSON *variables, cJSON **data,
-                    char *error_type, size_t type_size, hf_error *err);
+                    hf_error *err);
 
 /* Sets err to "METHOD PATH: STATUS Reason: message from the body (request
  * id)" for an answer the caller did not expect; returns -1. */

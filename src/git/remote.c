@@ -140,7 +140,7 @@ static int acquire_credential(git_credential **out, const char *url, const char 
         return GIT_EUSER;
     }
     /* The token went with the request and the server still asks. */
-    if (st->up_front) {
+    if (st->header) {
         st->outcome = HF_CRED_REJECTED;
         return GIT_EUSER;
     }
@@ -196,7 +196,6 @@ void hf_remote_connect_init(git_remote_connect_options *opts, hf_credential_stat
     if (spec->token && *spec->token && *st->host && strncasecmp(spec->url, "http", 4) == 0)
         st->header = basic_header(spec->token);
     if (st->header) {
-        st->up_front = true;
         st->header_list[0] = st->header;
         st->headers.strings = st->header_list;
         st->headers.count = 1;
@@ -247,7 +246,7 @@ int hf_remote_fail(hf_error *err, const hf_remote_spec *spec, const char *what,
 {
     const char *reason = hf_git_last_error("unknown error");
     hf_buf why = HF_BUF_INIT;
-    if (st && st->up_front && strncmp(reason, "cannot redirect from", 20) == 0) {
+    if (st && st->header && strncmp(reason, "cannot redirect from", 20) == 0) {
         hf_buf_printf(&why,
                       "%s: a server on another host asks for the request; the token is only "
                       "sent to the configured host",

@@ -56,8 +56,8 @@ typedef struct hf_credential_state {
     const char *token;
     char host[256]; /* the token goes to this host name only */
     int asked;
-    bool up_front; /* the header is sent with every request */
-    char *header;  /* "Authorization: Basic ..." (a secret; wiped on dispose) */
+    char *header; /* "Authorization: Basic ...", sent with every request, or NULL
+                     (a secret; wiped on dispose) */
     char *header_list[1];
     git_strarray headers; /* custom_headers for libgit2: the header or nothing */
     enum {
